@@ -282,7 +282,6 @@ static int read_scsi_host(struct udev_device *disk, struct udev_device *host, st
 static int read_nvme_ctrl(struct udev_device *ctrl, Ci **ret_ctrl, Ci **ret_pci) {
         _cleanup_(ci_freep) Ci *c = ci_new(CI_CONTROLLER), *p = NULL;
         struct udev_device *pci = ancestor(ctrl, "pci", NULL);
-        _cleanup_free_ char *serial = NULL;
         int r;
 
         if (!c)
