@@ -116,7 +116,13 @@ static int on_rescan(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        (void) manager_reload(userdata);
+        Manager *m = userdata;
+
+        /* The reload protocol of sd_notify(3): RELOADING=1, then READY=1. */
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) now(CLOCK_MONOTONIC));
+        if (manager_reload(m) < 0)
+                (void) sd_notify(false, "STATUS=Configuration reload failed, running with the previous one");
+        (void) sd_notify(false, "READY=1");
         return 0;
 }
 
