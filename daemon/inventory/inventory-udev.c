@@ -120,6 +120,31 @@ static int serial_from_vpd80(struct udev_device *scsi_dev, char **field) {
         return set_trimmed(field, buf);
 }
 
+/* The full ATA identity from the ATA Information VPD page (0x89, SAT-4
+ * 12.4.2): the IDENTIFY DEVICE data starts at byte 60.  SCSI INQUIRY cuts
+ * an ATA model to 16 characters ("WDC WD20EFRX-68E"); IDENTIFY has all 40
+ * ("WDC WD20EFRX-68EUZN0") and the 8-character firmware revision. */
+static int ata_identity_from_vpd89(struct udev_device *scsi_dev, Ci *c) {
+        _cleanup_free_ char *path = NULL, *buf = NULL, *model = NULL, *fw = NULL, *serial = NULL;
+        size_t n;
+        int r;
+
+        path = path_join(udev_device_get_syspath(scsi_dev), "vpd_pg89");
+        if (!path)
+                return -ENOMEM;
+        r = read_full_file(path, 4096, &buf, &n);
+        if (r < 0 || n < 60 + 512 || (unsigned char) buf[1] != 0x89)
+                return 0; /* no page: keep what INQUIRY says */
+        if (ata_id_string((const uint8_t *) buf + 60, 512, 27, 20, &model) < 0 ||
+            ata_id_string((const uint8_t *) buf + 60, 512, 23, 4, &fw) < 0 ||
+            ata_id_string((const uint8_t *) buf + 60, 512, 10, 10, &serial) < 0)
+                return -ENOMEM;
+        if (set_trimmed(&c->model, model) < 0 || set_trimmed(&c->firmware, fw) < 0 ||
+            set_trimmed(&c->serial, serial) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 static struct udev_device *ancestor(struct udev_device *d, const char *subsystem, const char *devtype) {
         return udev_device_get_parent_with_subsystem_devtype(d, subsystem, devtype);
 }
@@ -378,10 +403,17 @@ static int read_disk(struct udev_device *d, Ci *c, Ci **ret_ctrl, Ci **ret_pci, 
                         return IGNORED(ret_ignored, "SCSI peripheral device type 0x%02x is not a disk", type);
 
                 c->transport = scsi_transport(d, host);
-                v = attr(scsi, "vendor");
-                c->health_source = v && streq(v, "ATA") ? HEALTH_SOURCE_ATA : HEALTH_SOURCE_SCSI;
-                if (set_decoded(&c->vendor, prop(d, "ID_VENDOR_ENC")) < 0 || set_trimmed(&c->vendor, v) < 0 ||
-                    set_decoded(&c->model, prop(d, "ID_MODEL_ENC")) < 0 ||
+                if (set_trimmed(&c->vendor, attr(scsi, "vendor")) < 0)
+                        return -ENOMEM;
+                /* SAT (libata, or a SATA disk behind a SAS HBA) reports the
+                 * T10 vendor "ATA" (SAT-4 10.3.2): it speaks ATA SMART. */
+                c->health_source = streq_ptr(c->vendor, "ATA") ? HEALTH_SOURCE_ATA : HEALTH_SOURCE_SCSI;
+                if (c->health_source == HEALTH_SOURCE_ATA) {
+                        r = ata_identity_from_vpd89(scsi, c);
+                        if (r < 0)
+                                return r;
+                }
+                if (set_decoded(&c->model, prop(d, "ID_MODEL_ENC")) < 0 ||
                     set_trimmed(&c->model, attr(scsi, "model")) < 0 ||
                     set_trimmed(&c->serial, prop(d, "ID_SERIAL_SHORT")) < 0 ||
                     serial_from_vpd80(scsi, &c->serial) < 0 ||
