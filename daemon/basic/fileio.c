@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "fd-util.h"
+#include "fileio.h"
+
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0, n = 0;
+
+        assert(path);
+        assert(ret);
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        for (;;) {
+                ssize_t k;
+                int r;
+
+                r = GREEDY_REALLOC(buf, allocated, MIN(n + 4096, max + 2));
+                if (r < 0)
+                        return r;
+                k = read(fd, buf + n, allocated - n - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n > max)
+                        return -EFBIG;
+        }
+        if (!buf) {
+                buf = strdup("");
+                if (!buf)
+                        return -ENOMEM;
+        }
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}
+
+int read_one_line_file(const char *path, char **ret) {
+        char *s;
+        int r;
+
+        r = read_full_file(path, 64 * 1024, &s, NULL);
+        if (r < 0)
+                return r;
+        s[strcspn(s, "\n")] = '\0';
+        *ret = s;
+        return 0;
+}
+
+char *path_join(const char *a, const char *b) {
+        size_t la = strlen(a);
+        char *p;
+
+        while (la > 1 && a[la - 1] == '/')
+                la--;
+        while (*b == '/')
+                b++;
+        p = new(char, la + 1 + strlen(b) + 1);
+        if (!p)
+                return NULL;
+        memcpy(p, a, la);
+        p[la] = '/';
+        strcpy(p + la + 1, b);
+        return p;
+}

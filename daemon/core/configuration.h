@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * storguard.conf(5): /etc/storguard/storguard.conf and its drop-ins in
+ * /etc/storguard/storguard.conf.d/ (files ending in .conf).  Every option has a named default
+ * here, with its unit.
+ */
+
+#include <stdbool.h>
+
+#include "time-util.h"
+
+#define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
+/* How often the whole inventory is re-read from udev in addition to
+ * hotplug events (catches what emits no uevent, e.g. "echo offline >
+ * device/state"). */
+#define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+
+typedef struct Config {
+        int log_level;                   /* syslog level */
+        char *state_directory;           /* absolute path */
+        usec_t rescan_interval_usec;     /* 0: hotplug only */
+        char **ignore_devices;           /* fnmatch() patterns of kernel names */
+} Config;
+
+/* config_init() - the defaults.  Return: 0 or -ENOMEM. */
+int config_init(Config *c);
+void config_done(Config *c);
+
+/* config_load() - defaults, then path and its drop-ins ("<path>.d/").
+ * @missing_ok: the main file may be absent (the default path).
+ * Return: 0, or -errno after logging every problem with file:line. */
+int config_load(Config *c, const char *path, bool missing_ok);

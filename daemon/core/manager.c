@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "alloc-util.h"
+#include "log.h"
+#include "manager.h"
+#include "string-util.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
+
+static void log_ci_change(Ci *c, InventoryChange change, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;
+        _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
+        int level = m->startup_done ? LOG_NOTICE : LOG_INFO;
+
+        switch (change) {
+        case INVENTORY_ADDED:
+        case INVENTORY_REAPPEARED:
+                log_full(level, "%s %s '%s' (%s%s%s%s, id %s).",
+                         change == INVENTORY_ADDED ? "Found" : "Back:", ci_type_to_string(c->type), c->name,
+                         transport_to_string(c->transport), model ? ", model '" : "", strempty(model),
+                         model ? "'" : "", c->id);
+                if (c->type == CI_DISK && c->unsupported_reason)
+                        log_full(level == LOG_INFO ? LOG_NOTICE : level,
+                                 "Disk '%s'%s%s%s: no health interface: %s.", c->name,
+                                 serial ? " (serial '" : "", strempty(serial), serial ? "')" : "",
+                                 c->unsupported_reason);
+                break;
+        case INVENTORY_CHANGED:
+                if (c->type == CI_ARRAY || c->type == CI_MULTIPATH)
+                        log_notice("%s '%s' is now %s (%u of %u %s).", ci_type_to_string(c->type), c->name,
+                                   strna(c->array_state), c->degraded, c->raid_disks,
+                                   c->type == CI_ARRAY ? "members missing" : "paths failed");
+                else
+                        log_debug("%s '%s' changed.", ci_type_to_string(c->type), c->name);
+                break;
+        case INVENTORY_REMOVED:
+                log_notice("%s '%s' (id %s) was removed; it is remembered as removed.",
+                           ci_type_to_string(c->type), c->name, c->id);
+                break;
+        default:
+                break;
+        }
+}
+
+static InventoryFilter manager_filter(Manager *m) {
+        return (InventoryFilter) { .ignore_names = m->config.ignore_devices };
+}
+
+static void manager_notify_status(Manager *m) {
+        _cleanup_free_ Ci **l = NULL;
+        unsigned disks = 0, healthy_iface = 0, arrays = 0, maps = 0;
+        int n = inventory_list(m->inventory, &l);
+
+        for (int i = 0; i < n; i++) {
+                if (l[i]->state != CI_STATE_PRESENT)
+                        continue;
+                if (l[i]->type == CI_DISK) {
+                        disks++;
+                        if (l[i]->health_source != HEALTH_SOURCE_NONE)
+                                healthy_iface++;
+                } else if (l[i]->type == CI_ARRAY)
+                        arrays++;
+                else if (l[i]->type == CI_MULTIPATH)
+                        maps++;
+        }
+        (void) sd_notifyf(false, "STATUS=Watching %u disks (%u with a health interface), %u arrays, %u multipath maps",
+                          disks, healthy_iface, arrays, maps);
+}
+
+int manager_scan(Manager *m) {
+        InventoryFilter filter = manager_filter(m);
+        int r;
+
+        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate devices: %m");
+        manager_notify_status(m);
+        return r;
+}
+
+static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        InventoryFilter filter = manager_filter(m);
+        _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
+        int r;
+
+        d = udev_monitor_receive_device(m->monitor);
+        if (!d)
+                return 0; /* spurious wake-up or a message we cannot use */
+        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to handle '%s' event of '%s', ignoring: %m",
+                                  strna(udev_device_get_action(d)), strna(udev_device_get_sysname(d)));
+        manager_notify_status(m);
+        return 0;
+}
+
+static int on_rescan(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        (void) manager_scan(m);
+        r = sd_event_source_set_time_relative(s, m->config.rescan_interval_usec);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Failed to re-arm the rescan timer, ignoring: %m");
+        return 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        (void) manager_reload(userdata);
+        return 0;
+}
+
+int manager_reload(Manager *m) {
+        Config c;
+        int r;
+
+        log_info("Reloading configuration from '%s'.", m->config_path);
+        r = config_load(&c, m->config_path, m->config_missing_ok);
+        if (r < 0) {
+                config_done(&c);
+                return log_error_errno(r, "New configuration is invalid, keeping the running one: %m");
+        }
+        config_done(&m->config);
+        m->config = c;
+        log_set_max_level(m->config.log_level);
+        if (m->rescan_source) {
+                r = sd_event_source_set_time_relative(m->rescan_source, m->config.rescan_interval_usec ?: USEC_PER_HOUR);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->rescan_source,
+                                                        m->config.rescan_interval_usec > 0 ? SD_EVENT_ONESHOT : SD_EVENT_OFF);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to re-arm the rescan timer, ignoring: %m");
+        }
+        (void) manager_scan(m);
+        return 0;
+}
+
+int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = new0(Manager, 1);
+        int r;
+
+        if (!m)
+                return log_oom();
+        m->config_missing_ok = missing_ok;
+        m->config_path = strdup(config_path);
+        m->inventory = inventory_new();
+        if (!m->config_path || !m->inventory)
+                return log_oom();
+        r = config_load(&m->config, config_path, missing_ok);
+        if (r < 0)
+                return log_error_errno(r, "Refusing to start with an invalid configuration: %m");
+        log_set_max_level(m->config.log_level);
+
+        m->udev = udev_new();
+        if (!m->udev)
+                return log_error_errno(errno ?: ENOMEM, "Failed to create udev context: %m");
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        sd_event_source_disable_unref(m->monitor_source);
+        sd_event_source_disable_unref(m->rescan_source);
+        sd_event_source_disable_unref(m->sigterm_source);
+        sd_event_source_disable_unref(m->sigint_source);
+        sd_event_source_disable_unref(m->sighup_source);
+        udev_monitor_unref(m->monitor);
+        udev_unref(m->udev);
+        sd_event_unref(m->event);
+        inventory_free(m->inventory);
+        config_done(&m->config);
+        free(m->config_path);
+        return mfree(m);
+}
+
+static int setup_monitor(Manager *m) {
+        int r;
+
+        m->monitor = udev_monitor_new_from_netlink(m->udev, "udev");
+        if (!m->monitor)
+                return log_error_errno(errno ?: ENOMEM, "Failed to create udev monitor: %m");
+        if ((r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "block", "disk")) < 0 ||
+            (r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "nvme", NULL)) < 0)
+                return log_error_errno(r, "Failed to set up udev monitor filter: %m");
+        r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen to udev events: %m");
+        r = sd_event_add_io(m->event, &m->monitor_source, udev_monitor_get_fd(m->monitor), EPOLLIN, on_uevent, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the udev monitor: %m");
+        (void) sd_event_source_set_description(m->monitor_source, "udev-monitor");
+        return 0;
+}
+
+int manager_start(Manager *m) {
+        sigset_t mask;
+        int r;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate event loop: %m");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        /* A NULL handler makes sd-event leave the loop on that signal. */
+        if ((r = sd_event_add_signal(m->event, &m->sigterm_source, SIGTERM, NULL, NULL)) < 0 ||
+            (r = sd_event_add_signal(m->event, &m->sigint_source, SIGINT, NULL, NULL)) < 0 ||
+            (r = sd_event_add_signal(m->event, &m->sighup_source, SIGHUP, on_sighup, m)) < 0)
+                return log_error_errno(r, "Failed to set up signal handlers: %m");
+
+        /* Sends WATCHDOG=1 at half of WATCHDOG_USEC when systemd asks. */
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+
+        /* Listen before enumerating, so nothing between the two is missed. */
+        r = setup_monitor(m);
+        if (r < 0)
+                return r;
+
+        r = manager_scan(m);
+        if (r < 0)
+                return r;
+        m->startup_done = true;
+
+        /* RescanIntervalSec=0 turns the rescan off: the timer exists but
+         * stays disabled, so a reload can turn it on. */
+        r = sd_event_add_time_relative(m->event, &m->rescan_source, CLOCK_MONOTONIC,
+                                       m->config.rescan_interval_usec ?: USEC_PER_HOUR, USEC_PER_SEC, on_rescan, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the rescan timer: %m");
+        if (m->config.rescan_interval_usec == 0)
+                (void) sd_event_source_set_enabled(m->rescan_source, SD_EVENT_OFF);
+
+        (void) sd_notify(false, "READY=1");
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        int r;
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
+        log_info("Stopping.");
+        return r;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* storguardctl - query and control storguard.  See storguardctl(1). */
+
+#include <errno.h>
+#include <getopt.h>
+#include <libudev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configuration.h"
+#include "inventory-json.h"
+#include "inventory-udev.h"
+#include "log.h"
+#include "paths.h"
+#include "string-util.h"
+
+/* Exit codes a script can rely on (storguardctl(1)). */
+enum {
+        EXIT_OK = 0,
+        EXIT_ERROR = 1,
+        EXIT_USAGE = 2,
+};
+
+typedef struct Args {
+        const char *config_path;
+        bool config_explicit;
+        bool json;
+        bool all;
+} Args;
+
+static void help(void) {
+        printf("%s [OPTIONS...] COMMAND ...\n\n"
+               "Query and control the storguard storage health daemon.\n\n"
+               "Commands:\n"
+               "  inventory            List disks, controllers, arrays and multipath maps\n"
+               "                       (read from udev directly; needs no running daemon)\n\n"
+               "Options:\n"
+               "  -h --help            Show this help\n"
+               "     --version         Show the version\n"
+               "     --json            Print JSON\n"
+               "     --all             Also list removed items\n"
+               "     --config=PATH     Configuration file (default: %s)\n",
+               program_invocation_short_name, STORGUARD_CONF_FILE);
+}
+
+static int verb_inventory(const Args *a) {
+        _cleanup_(inventory_freep) Inventory *inv = inventory_new();
+        Config c = {};
+        struct udev *udev;
+        int r;
+
+        if (!inv)
+                return log_oom();
+        r = config_load(&c, a->config_path, !a->config_explicit);
+        if (r < 0) {
+                config_done(&c);
+                return r;
+        }
+        udev = udev_new();
+        if (!udev) {
+                config_done(&c);
+                return log_error_errno(errno ?: ENOMEM, "Failed to create udev context: %m");
+        }
+        r = inventory_scan(inv, udev, &(InventoryFilter) { .ignore_names = c.ignore_devices }, now(CLOCK_REALTIME),
+                           NULL, NULL);
+        udev_unref(udev);
+        config_done(&c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate devices: %m");
+
+        if (a->json) {
+                json_object *o = inventory_to_json(inv, a->all);
+                if (!o)
+                        return log_oom();
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(o);
+        } else
+                r = inventory_print_table(inv, stdout, a->all);
+        if (fflush(stdout) != 0)
+                return log_error_errno(errno, "Failed to write output: %m");
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "all", no_argument, NULL, ARG_ALL },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                {}
+        };
+        Args a = { .config_path = STORGUARD_CONF_FILE };
+        const char *verb;
+        int c, r;
+
+        log_set_target(LOG_TARGET_CONSOLE);
+        log_set_max_level(LOG_WARNING);
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return EXIT_OK;
+                case ARG_VERSION:
+                        printf("storguardctl %s\n", PACKAGE_VERSION);
+                        return EXIT_OK;
+                case ARG_JSON:
+                        a.json = true;
+                        break;
+                case ARG_ALL:
+                        a.all = true;
+                        break;
+                case ARG_CONFIG:
+                        a.config_path = optarg;
+                        a.config_explicit = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+
+        if (optind >= argc) {
+                log_error("Missing command. See '%s --help'.", program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+        verb = argv[optind];
+        if (streq(verb, "inventory")) {
+                if (optind + 1 < argc) {
+                        log_error("'inventory' takes no arguments.");
+                        return EXIT_USAGE;
+                }
+                r = verb_inventory(&a);
+        } else if (streq(verb, "help")) {
+                help();
+                r = 0;
+        } else {
+                log_error("Unknown command '%s'. See '%s --help'.", verb, program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+        return r < 0 ? EXIT_ERROR : EXIT_OK;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* storguard.conf parsing: good and bad snippets written into a scratch
+ * directory; every bad one must be named by file and line. */
+
+#include <sys/stat.h>
+
+#include "test-helpers.h"
+
+#include "alloc-util.h"
+#include "configuration.h"
+#include "string-util.h"
+
+typedef struct Fixture {
+        char *dir;
+        LogCapture log;
+        Config config;
+} Fixture;
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+
+        f->dir = scratch_dir();
+        log_capture_start(&f->log);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+
+        log_capture_free(&f->log);
+        config_done(&f->config);
+        rm_rf(f->dir);
+        free(f->dir);
+        free(f);
+        return 0;
+}
+
+static void test_defaults_when_missing(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/absent.conf", f->dir) > 0);
+        assert_int_equal(config_load(&f->config, p, true), 0);
+        assert_int_equal(f->config.log_level, CONFIG_LOG_LEVEL_DEFAULT);
+        assert_int_equal(f->config.rescan_interval_usec, CONFIG_RESCAN_INTERVAL_DEFAULT_USEC);
+        assert_null(f->config.ignore_devices);
+        config_done(&f->config);
+
+        /* Named explicitly, a missing file is an error that names it. */
+        assert_int_equal(config_load(&f->config, p, false), -ENOENT);
+        assert_non_null(strstr(log_capture_end(&f->log), "absent.conf"));
+}
+
+static void test_good(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "storguard.conf",
+                                           "# comment\n"
+                                           "; another comment\n"
+                                           "[Daemon]\n"
+                                           "LogLevel = debug\n"
+                                           "StateDirectory=/srv/storguard\n"
+                                           "\n"
+                                           "[Inventory]\n"
+                                           "RescanIntervalSec=90s\n"
+                                           "IgnoreDevices=sr* vd?\n");
+
+        assert_int_equal(config_load(&f->config, p, false), 0);
+        assert_int_equal(f->config.log_level, LOG_DEBUG);
+        assert_string_equal(f->config.state_directory, "/srv/storguard");
+        assert_int_equal(f->config.rescan_interval_usec, 90 * USEC_PER_SEC);
+        assert_int_equal(strv_length(f->config.ignore_devices), 2);
+        assert_string_equal(f->config.ignore_devices[1], "vd?");
+        assert_null(strstr(log_capture_end(&f->log), "storguard.conf:"));
+}
+
+/* Unknown keys and sections warn, with file:line, and parsing goes on. */
+static void test_unknown_warns(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "storguard.conf",
+                                           "[Daemon]\n"
+                                           "LogLevl=debug\n"
+                                           "[Nonsense]\n"
+                                           "Foo=bar\n"
+                                           "[Inventory]\n"
+                                           "RescanIntervalSec=1min\n");
+        _cleanup_free_ char *want1 = NULL, *want2 = NULL;
+        const char *out;
+
+        assert_int_equal(config_load(&f->config, p, false), 0);
+        assert_int_equal(f->config.rescan_interval_usec, USEC_PER_MINUTE);
+        out = log_capture_end(&f->log);
+        assert_true(asprintf(&want1, "%s:2: unknown key 'LogLevl' in section [Daemon]", p) > 0);
+        assert_true(asprintf(&want2, "%s:4: unknown section [Nonsense]", p) > 0);
+        assert_non_null(strstr(out, want1));
+        assert_non_null(strstr(out, want2));
+}
+
+/* Each invalid value fails the load and is named with its line; all of
+ * them are reported in one go. */
+static void test_invalid_values(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "bad.conf",
+                                           "[Daemon]\n"
+                                           "LogLevel=loud\n"
+                                           "StateDirectory=relative/path\n"
+                                           "[Inventory]\n"
+                                           "\n"
+                                           "RescanIntervalSec=soon\n");
+        _cleanup_free_ char *w2 = NULL, *w3 = NULL, *w6 = NULL;
+        const char *out;
+
+        assert_int_equal(config_load(&f->config, p, false), -EINVAL);
+        out = log_capture_end(&f->log);
+        assert_true(asprintf(&w2, "%s:2: invalid value for LogLevel= in [Daemon]: 'loud'", p) > 0);
+        assert_true(asprintf(&w3, "%s:3: invalid value for StateDirectory= in [Daemon]: 'relative/path': expected an absolute path", p) > 0);
+        assert_true(asprintf(&w6, "%s:6: invalid value for RescanIntervalSec= in [Inventory]: 'soon'", p) > 0);
+        assert_non_null(strstr(out, w2));
+        assert_non_null(strstr(out, w3));
+        assert_non_null(strstr(out, w6));
+}
+
+static void test_syntax_error(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "syntax.conf",
+                                           "[Daemon]\n"
+                                           "LogLevel=info\n"
+                                           "this line has no equals sign\n");
+        _cleanup_free_ char *want = NULL;
+
+        assert_int_equal(config_load(&f->config, p, false), -EINVAL);
+        assert_true(asprintf(&want, "%s:3: syntax error", p) > 0);
+        assert_non_null(strstr(log_capture_end(&f->log), want));
+}
+
+static void test_long_line(void **state) {
+        Fixture *f = *state;
+        char *content = NULL, *pad = malloc(5001);
+        _cleanup_free_ char *p = NULL, *want = NULL;
+
+        memset(pad, 'x', 5000);
+        pad[5000] = '\0';
+        assert_true(asprintf(&content, "[Daemon]\nStateDirectory=/%s\nLogLevel=info\n", pad) > 0);
+        p = write_file(f->dir, "long.conf", content);
+        assert_int_equal(config_load(&f->config, p, false), -EINVAL);
+        assert_true(asprintf(&want, "%s:2: line longer than", p) > 0);
+        assert_non_null(strstr(log_capture_end(&f->log), want));
+        free(content);
+        free(pad);
+}
+
+/* Drop-ins override the main file in lexical order; non-.conf files and
+ * hidden files are not read; an error in a drop-in names the drop-in. */
+static void test_dropins(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "storguard.conf", "[Daemon]\nLogLevel=info\n");
+        _cleanup_free_ char *d = NULL, *a = NULL, *b = NULL, *c = NULL, *h = NULL, *want = NULL;
+
+        assert_true(asprintf(&d, "%s.d", p) > 0);
+        assert_int_equal(mkdir(d, 0755), 0);
+        a = write_file(d, "10-debug.conf", "[Daemon]\nLogLevel=debug\n");
+        b = write_file(d, "20-notice.conf", "[Daemon]\nLogLevel=notice\n");
+        c = write_file(d, "30-ignored.conf.bak", "[Daemon]\nLogLevel=err\n");
+        h = write_file(d, ".99-hidden.conf", "[Daemon]\nLogLevel=err\n");
+        assert_int_equal(config_load(&f->config, p, false), 0);
+        assert_int_equal(f->config.log_level, LOG_NOTICE);
+        config_done(&f->config);
+
+        free(c);
+        c = write_file(d, "40-bad.conf", "[Inventory]\nRescanIntervalSec=never\n");
+        assert_int_equal(config_load(&f->config, p, false), -EINVAL);
+        assert_true(asprintf(&want, "%s:2: invalid value for RescanIntervalSec=", c) > 0);
+        assert_non_null(strstr(log_capture_end(&f->log), want));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_defaults_when_missing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_good, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unknown_warns, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_invalid_values, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

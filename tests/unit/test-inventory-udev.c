@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The inventory read by the real libudev from sysfs/udev trees recorded on
+ * real kernels (umockdev-record; origins in tests/fixtures/umockdev/README).
+ * Runs under umockdev-wrapper (tests/unit/run-test), which makes the
+ * testbed the only /sys libudev sees.
+ */
+
+#include <poll.h>
+#include <umockdev.h>
+
+#include "test-helpers.h"
+
+#include "alloc-util.h"
+#include "inventory-json.h"
+#include "inventory-udev.h"
+#include "string-util.h"
+
+#define FIXTURES TOP_SRCDIR "/tests/fixtures/umockdev/"
+
+typedef struct Fixture {
+        UMockdevTestbed *testbed;
+        struct udev *udev;
+        Inventory *inv;
+        unsigned added, changed, removed, reappeared;
+} Fixture;
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+
+        assert_non_null(f);
+        /* Without the preload library libudev would read this machine's
+         * real /sys: refuse to run rather than test the wrong tree. */
+        if (!strstr(strempty(getenv("LD_PRELOAD")), "libumockdev-preload"))
+                fail_msg("run under umockdev-wrapper (tests/unit/run-test does)");
+        f->testbed = umockdev_testbed_new();
+        f->udev = udev_new();
+        f->inv = inventory_new();
+        assert_non_null(f->testbed);
+        assert_non_null(f->udev);
+        assert_non_null(f->inv);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+
+        inventory_free(f->inv);
+        udev_unref(f->udev);
+        g_object_unref(f->testbed);
+        free(f);
+        return 0;
+}
+
+static void load(Fixture *f, const char *name) {
+        g_autoptr(GError) error = NULL;
+        _cleanup_free_ char *p = NULL;
+
+        assert_true(asprintf(&p, FIXTURES "%s", name) > 0);
+        if (!umockdev_testbed_add_from_file(f->testbed, p, &error))
+                fail_msg("Cannot load fixture '%s': %s", p, error ? error->message : "?");
+}
+
+static void count_change(Ci *c, InventoryChange change, void *userdata) {
+        Fixture *f = userdata;
+
+        switch (change) {
+        case INVENTORY_ADDED:
+                f->added++;
+                break;
+        case INVENTORY_CHANGED:
+                f->changed++;
+                break;
+        case INVENTORY_REMOVED:
+                f->removed++;
+                break;
+        case INVENTORY_REAPPEARED:
+                f->reappeared++;
+                break;
+        default:
+                break;
+        }
+}
+
+static int scan(Fixture *f) {
+        return inventory_scan(f->inv, f->udev, NULL, 1000, count_change, f);
+}
+
+static Ci *get_name(Fixture *f, const char *name) {
+        Ci *c = inventory_get_by_name(f->inv, name);
+
+        if (!c)
+                fail_msg("No CI named '%s' in the inventory", name);
+        return c;
+}
+
+/* virtio-blk: a disk with no health interface, listed with the reason. */
+static void test_virtio_blk(void **state) {
+        Fixture *f = *state;
+        Ci *vda, *pci;
+
+        load(f, "virtio-blk.umockdev");
+        assert_int_equal(scan(f), 2);
+        vda = get_name(f, "vda");
+        assert_int_equal(vda->type, CI_DISK);
+        assert_int_equal(vda->transport, TRANSPORT_VIRTIO);
+        assert_int_equal(vda->health_source, HEALTH_SOURCE_NONE);
+        assert_non_null(vda->unsupported_reason);
+        assert_non_null(strstr(vda->unsupported_reason, "virtio-blk"));
+        assert_string_equal(vda->devnode, "/dev/vda");
+        assert_int_equal(vda->capacity_bytes, 536870912ULL * 512);
+        assert_string_equal(vda->by_path, "pci-0000:00:02.0-virtio1");
+        pci = inventory_get(f->inv, vda->pci_id);
+        assert_non_null(pci);
+        assert_int_equal(pci->type, CI_PCI);
+        assert_string_equal(pci->driver, "virtio-pci");
+        assert_int_equal(f->added, 2);
+
+        /* A second scan of the same tree changes nothing. */
+        f->added = 0;
+        assert_int_equal(scan(f), 2);
+        assert_int_equal(f->added + f->changed + f->removed, 0);
+}
+
+/* STORGUARD_IGNORE=1 and IgnoreDevices= keep a disk out. */
+static void test_ignore(void **state) {
+        Fixture *f = *state;
+        char *patterns[] = { (char *) "vd?", NULL };
+        InventoryFilter filter = { .ignore_names = patterns };
+
+        load(f, "virtio-blk.umockdev");
+        assert_int_equal(inventory_scan(f->inv, f->udev, &filter, 1, NULL, NULL), 0);
+        assert_null(inventory_get_by_name(f->inv, "vda"));
+
+        umockdev_testbed_set_property(f->testbed, "/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda",
+                                      "STORGUARD_IGNORE", "1");
+        assert_int_equal(inventory_scan(f->inv, f->udev, NULL, 2, NULL, NULL), 0);
+        assert_null(inventory_get_by_name(f->inv, "vda"));
+}
+
+/* Hotplug through a real libudev monitor: a device removed is remembered
+ * as removed; added back it reappears with its first_seen. */
+static void test_hotplug_remove_and_back(void **state) {
+        Fixture *f = *state;
+        const char *syspath = "/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda";
+        struct udev_monitor *mon;
+        struct udev_device *d;
+        struct pollfd pfd;
+        Ci *vda;
+
+        load(f, "virtio-blk.umockdev");
+        assert_int_equal(scan(f), 2);
+        vda = get_name(f, "vda");
+
+        mon = udev_monitor_new_from_netlink(f->udev, "udev");
+        assert_non_null(mon);
+        assert_int_equal(udev_monitor_filter_add_match_subsystem_devtype(mon, "block", "disk"), 0);
+        assert_int_equal(udev_monitor_enable_receiving(mon), 0);
+
+        umockdev_testbed_uevent(f->testbed, syspath, "remove");
+        pfd = (struct pollfd) { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+        assert_int_equal(poll(&pfd, 1, 10000), 1);
+        d = udev_monitor_receive_device(mon);
+        assert_non_null(d);
+        assert_string_equal(udev_device_get_action(d), "remove");
+        assert_int_equal(inventory_handle_uevent(f->inv, d, NULL, 2000, count_change, f), 0);
+        udev_device_unref(d);
+        assert_int_equal(f->removed, 1);
+        assert_int_equal(vda->state, CI_STATE_REMOVED);
+        assert_int_equal(vda->removed_at, 2000);
+        assert_null(inventory_get_by_name(f->inv, "vda"));
+
+        umockdev_testbed_uevent(f->testbed, syspath, "add");
+        assert_int_equal(poll(&pfd, 1, 10000), 1);
+        d = udev_monitor_receive_device(mon);
+        assert_non_null(d);
+        assert_int_equal(inventory_handle_uevent(f->inv, d, NULL, 3000, count_change, f), 0);
+        udev_device_unref(d);
+        assert_int_equal(f->reappeared, 1);
+        assert_ptr_equal(get_name(f, "vda"), vda);
+        assert_int_equal(vda->state, CI_STATE_PRESENT);
+        assert_int_equal(vda->first_seen, 1000);
+        udev_monitor_unref(mon);
+}
+
+/* The JSON listing names every CI with its id, type and relationships. */
+static void test_json(void **state) {
+        Fixture *f = *state;
+        json_object *o, *items, *first, *v;
+
+        load(f, "virtio-blk.umockdev");
+        assert_int_equal(scan(f), 2);
+        o = inventory_to_json(f->inv, false);
+        assert_non_null(o);
+        assert_true(json_object_object_get_ex(o, "configuration_items", &items));
+        assert_int_equal(json_object_array_length(items), 2);
+        first = json_object_array_get_idx(items, 0);
+        assert_true(json_object_object_get_ex(first, "type", &v));
+        assert_string_equal(json_object_get_string(v), "disk");
+        assert_true(json_object_object_get_ex(first, "unsupported_reason", &v));
+        assert_true(json_object_object_get_ex(first, "pci_id", &v));
+        assert_string_equal(json_object_get_string(v), "pci-0000:00:02.0");
+        json_object_put(o);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_virtio_blk, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ignore, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hotplug_remove_and_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+        };
+
+        log_set_max_level(LOG_WARNING);
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
