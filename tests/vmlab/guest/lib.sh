@@ -16,6 +16,8 @@
 #   VM_KMSG      file that receives /dev/kmsg since boot
 
 VM_KMSG=${VM_KMSG:-/run/vmlab/kmsg}
+# The run's settings and the emulated hardware's identities (VM_HW_*).
+[ -f /vmlab/config ] && . /vmlab/config
 VM_SD=/sys/bus/pseudo/drivers/scsi_debug
 VM_SD_PARAMS=/sys/module/scsi_debug/parameters
 
@@ -86,6 +88,7 @@ vm_settle() {
 
 # vm_have_serial SERIAL - true when a /dev/disk/by-id link names SERIAL.
 vm_have_serial() {
+	[ -n "$1" ] || return 1
 	for _vm_f in /dev/disk/by-id/*"$1"*; do
 		[ -e "$_vm_f" ] && return 0
 	done
@@ -95,6 +98,7 @@ vm_have_serial() {
 # vm_disk_by_serial SERIAL - the kernel name (sda, nvme0n1, ...) of the disk
 # whose by-id link contains SERIAL (whole disks only, not partitions).
 vm_disk_by_serial() {
+	[ -n "$1" ] || vm_die "vm_disk_by_serial: empty serial"
 	for _vm_f in /dev/disk/by-id/*"$1"*; do
 		case "$_vm_f" in *-part[0-9]*) continue ;; esac
 		[ -e "$_vm_f" ] || continue
@@ -449,7 +453,7 @@ vm_udev_monitor_stop() {
 	wait "$VM_UDEVMON_PID" 2>/dev/null || true
 }
 
-# vm_umockdev_record FILE DEV... - record the devices (with all their
+# vm_umockdev_record FILE SYSPATH... - record the devices (with all their
 # parents, sysfs attributes and udev properties) with umockdev-record.
 vm_umockdev_record() {
 	_vm_file=$1
@@ -457,6 +461,62 @@ vm_umockdev_record() {
 	/usr/bin/umockdev-record "$@" >"$_vm_file" ||
 		vm_die "umockdev-record $* failed"
 	vm_log "recorded $* into $_vm_file ($(wc -l <"$_vm_file") lines)"
+}
+
+# vm_controller_dir DISK - the sysfs directory of the controller end DISK
+# hangs from: the ataN port for ATA disks, the hostN for other SCSI disks,
+# the nvmeN controller for NVMe namespaces; nothing for virtio-blk.
+vm_controller_dir() {
+	_vm_p=$(readlink -f "/sys/class/block/$1")
+	case "$_vm_p" in
+	*/host[0-9]*/*)
+		_vm_pre=${_vm_p%/host[0-9]*}
+		_vm_rest=${_vm_p#"$_vm_pre"/}
+		case "${_vm_pre##*/}" in
+		ata[0-9]*) echo "$_vm_pre" ;;
+		*) echo "$_vm_pre/${_vm_rest%%/*}" ;;
+		esac ;;
+	*/nvme/nvme[0-9]*/*) echo "${_vm_p%/*}" ;;
+	esac
+}
+
+# vm_related_class_devices DISK... - class devices that belong to the
+# disks' controller ends but are not their parents: sg and bsg nodes,
+# scsi_host, scsi_disk, ata_port/link/device, SAS phys/ports/end devices,
+# the NVMe generic character device.  umockdev-record records parents
+# only, so add these to a recording to keep the whole picture.
+vm_related_class_devices() {
+	_vm_anchors=
+	for _vm_d in "$@"; do
+		_vm_a=$(vm_controller_dir "$_vm_d")
+		[ -n "$_vm_a" ] && _vm_anchors="$_vm_anchors $_vm_a"
+	done
+	for _vm_c in /sys/class/scsi_generic/* /sys/class/bsg/* /sys/class/scsi_host/* \
+		/sys/class/scsi_disk/* /sys/class/ata_port/* /sys/class/ata_link/* \
+		/sys/class/ata_device/* /sys/class/sas_host/* /sys/class/sas_phy/* \
+		/sys/class/sas_port/* /sys/class/sas_device/* /sys/class/sas_end_device/* \
+		/sys/class/nvme-generic/*; do
+		[ -e "$_vm_c" ] || continue
+		_vm_r=$(readlink -f "$_vm_c")
+		for _vm_a in $_vm_anchors; do
+			case "$_vm_r" in "$_vm_a"/*) echo "$_vm_r"; break ;; esac
+		done
+	done
+}
+
+# vm_record_disks FILE DISK... - umockdev recording of the block devices
+# DISK... (sda, nvme0n1, md0, dm-0, ...), their parents and their
+# controller-side class devices.
+vm_record_disks() {
+	_vm_file=$1
+	shift
+	_vm_paths=
+	for _vm_d in "$@"; do
+		[ -e "/sys/class/block/$_vm_d" ] || vm_die "vm_record_disks: no block device '$_vm_d'"
+		_vm_paths="$_vm_paths /sys/class/block/$_vm_d"
+	done
+	# shellcheck disable=SC2046,SC2086
+	vm_umockdev_record "$_vm_file" $_vm_paths $(vm_related_class_devices "$@")
 }
 
 # vm_fixture RELPATH SRC - hand SRC to the host as fixture tests/fixtures/
