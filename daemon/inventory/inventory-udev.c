@@ -10,9 +10,12 @@
  *   devnode          /dev node                                      devnode
  *   by_path          E:ID_PATH, else derived from the sysfs path
  *   vendor           E:ID_VENDOR_ENC, A:device/vendor
- *   model            E:ID_MODEL_ENC, A:device/model, NVMe A:model of the controller
- *   serial           E:ID_SERIAL_SHORT, A:serial, A:device/vpd_pg80, NVMe A:serial
- *   firmware         E:ID_REVISION, A:device/rev, NVMe A:firmware_rev
+ *   model            ATA: IDENTIFY in A:device/vpd_pg89; E:ID_MODEL_ENC, A:device/model;
+ *                    NVMe: A:model of the controller
+ *   serial           ATA: IDENTIFY in A:device/vpd_pg89; SCSI: E:ID_SCSI_SERIAL, A:device/vpd_pg80,
+ *                    E:ID_SERIAL_SHORT; virtio: A:serial; NVMe: A:serial of the controller
+ *   firmware         ATA: IDENTIFY in A:device/vpd_pg89; E:ID_REVISION, A:device/rev;
+ *                    NVMe: A:firmware_rev
  *   wwn              E:ID_WWN_WITH_EXTENSION, A:wwid, A:device/wwid (NAA/EUI/NVMe only)
  *   capacity_bytes   A:size x 512
  *   rotational       A:queue/rotational
@@ -199,8 +202,11 @@ static int path_below_anchor(struct udev_device *d, struct udev_device *pci, cha
                 char *t;
 
                 /* The class directory between a device and its block
-                 * device says nothing about where it is. */
-                if (n == 5 && strneq(start, "block", 5)) {
+                 * device says nothing about where it is, and a virtio
+                 * device's index ("virtio2") is an enumeration order, not
+                 * a place: udev's path_id skips both too. */
+                if ((n == 5 && strneq(start, "block", 5)) ||
+                    (n > 6 && strneq(start, "virtio", 6) && strspn(start + 6, "0123456789") == n - 6)) {
                         start += n;
                         while (*start == '/')
                                 start++;
@@ -415,8 +421,11 @@ static int read_disk(struct udev_device *d, Ci *c, Ci **ret_ctrl, Ci **ret_pci, 
                 }
                 if (set_decoded(&c->model, prop(d, "ID_MODEL_ENC")) < 0 ||
                     set_trimmed(&c->model, attr(scsi, "model")) < 0 ||
-                    set_trimmed(&c->serial, prop(d, "ID_SERIAL_SHORT")) < 0 ||
+                    /* The unit serial number (VPD 0x80); udev's
+                     * ID_SERIAL_SHORT is the NAA WWN for SAS disks. */
+                    set_trimmed(&c->serial, prop(d, "ID_SCSI_SERIAL")) < 0 ||
                     serial_from_vpd80(scsi, &c->serial) < 0 ||
+                    set_trimmed(&c->serial, prop(d, "ID_SERIAL_SHORT")) < 0 ||
                     set_trimmed(&c->firmware, prop(d, "ID_REVISION")) < 0 ||
                     set_trimmed(&c->firmware, attr(scsi, "rev")) < 0)
                         return -ENOMEM;
