@@ -352,6 +352,13 @@ vm_md_member_state() {
 	cat "/sys/block/$1/md/dev-$2/state" 2>/dev/null
 }
 
+# vm_md_member_is MD DISK FLAG - true when md's state of member DISK has
+# FLAG (in_sync, faulty, write_mostly, blocked, ...).
+vm_md_member_is() {
+	case ",$(vm_md_member_state "$1" "$2")," in *",$3,"*) return 0 ;; esac
+	return 1
+}
+
 # vm_md_member_faulty MD DISK - true once md has marked DISK faulty.
 vm_md_member_faulty() {
 	case "$(vm_md_member_state "$1" "$2")" in *faulty*) return 0 ;; esac
@@ -463,6 +470,42 @@ vm_umockdev_record() {
 	vm_log "recorded $* into $_vm_file ($(wc -l <"$_vm_file") lines)"
 }
 
+# vm_umockdev_add_md_members FILE MD - add the md/dev-*/ member attributes
+# of /sys/block/MD to its block in the umockdev recording FILE.
+# umockdev-record (0.17) descends only one directory level below a device
+# (its print_device_attributes() recurses with the bare entry name instead
+# of subdir/entry), so md/array_state is recorded but md/dev-sdX/state is
+# not; these lines are written in its format (A: escaped text, L: links).
+vm_umockdev_add_md_members() {
+	_vm_sys=$(readlink -f "/sys/class/block/$2")
+	_vm_devpath=${_vm_sys#/sys}
+	for _vm_m in "$_vm_sys"/md/dev-*; do
+		[ -d "$_vm_m" ] || continue
+		_vm_rel=md/${_vm_m##*/}
+		for _vm_a in "$_vm_m"/*; do
+			if [ -L "$_vm_a" ]; then
+				echo "L: $_vm_rel/${_vm_a##*/}=$(readlink "$_vm_a")"
+			elif [ -f "$_vm_a" ] && [ -r "$_vm_a" ]; then
+				cat "$_vm_a" 2>/dev/null | awk -v n="$_vm_rel/${_vm_a##*/}" '
+					BEGIN { RS = "\001"; v = "" }
+					{ v = v $0 }
+					END {
+						gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v)
+						gsub(/\n/, "\\n", v); gsub(/\t/, "\\t", v)
+						print "A: " n "=" v
+					}'
+			fi
+		done
+	done >/tmp/vm-md-members
+	awk -v dp="P: $_vm_devpath" -v extra=/tmp/vm-md-members '
+		function flush() { while ((getline l < extra) > 0) print l; close(extra) }
+		$0 == dp { inblk = 1 }
+		inblk && $0 == "" { flush(); inblk = 0 }
+		{ print }
+		END { if (inblk) flush() }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
+	rm -f /tmp/vm-md-members
+}
+
 # vm_controller_dir DISK - the sysfs directory of the controller end DISK
 # hangs from: the ataN port for ATA disks, the hostN for other SCSI disks,
 # the nvmeN controller for NVMe namespaces; nothing for virtio-blk.
@@ -517,6 +560,10 @@ vm_record_disks() {
 	done
 	# shellcheck disable=SC2046,SC2086
 	vm_umockdev_record "$_vm_file" $_vm_paths $(vm_related_class_devices "$@")
+	for _vm_d in "$@"; do
+		[ -d "/sys/class/block/$_vm_d/md" ] && vm_umockdev_add_md_members "$_vm_file" "$_vm_d"
+	done
+	return 0
 }
 
 # vm_fixture RELPATH SRC - hand SRC to the host as fixture tests/fixtures/
