@@ -117,7 +117,7 @@ typedef struct Ci {
         char *vendor;
         char *model;
         char *serial;
-        char *wwn;
+        char *wwn;         /* arrays: the md array UUID */
         char *firmware;
         Transport transport;
         uint64_t capacity_bytes;

@@ -227,6 +227,40 @@ static void test_shared_controller(void **state) {
         assert_string_equal(a->vendor, "SEAGATE");
 }
 
+/* md RAID1 whose scsi_debug member md failed after unrecovered read
+ * errors (VM lab scenario 02): the array, its roles, and members that
+ * lead to their disk CIs. */
+static void test_md_raid1_faulty_member(void **state) {
+        Fixture *f = *state;
+        Ci *md, *good, *bad;
+
+        load(f, "md-raid1-faulty.umockdev");
+        assert_true(scan(f) > 0);
+        md = get_name(f, "md0");
+        assert_int_equal(md->type, CI_ARRAY);
+        assert_string_equal(md->id, "md-cf77d894:bc9b784f:4fb7c04d:2218271b");
+        assert_string_equal(md->level, "raid1");
+        assert_int_equal(md->raid_disks, 2);
+        assert_int_equal(md->degraded, 1);
+        assert_string_equal(md->sync_action, "idle");
+        assert_int_equal(md->n_members, 2);
+
+        assert_string_equal(md->members[0].name, "sdc");
+        assert_int_equal(md->members[0].role, MEMBER_ROLE_ACTIVE);
+        assert_string_equal(md->members[0].state, "in_sync,write_mostly");
+        assert_int_equal(md->members[0].slot, 1);
+        assert_string_equal(md->members[1].name, "sdg");
+        assert_int_equal(md->members[1].role, MEMBER_ROLE_FAULTY);
+        assert_int_equal(md->members[1].slot, -1);
+
+        good = inventory_disk_of_name(f->inv, md->members[0].disk_name);
+        bad = inventory_disk_of_name(f->inv, md->members[1].disk_name);
+        assert_non_null(good);
+        assert_non_null(bad);
+        assert_string_equal(bad->model, "scsi_debug");
+        assert_string_equal(good->model, "AL15SEB060N");
+}
+
 /* STORGUARD_IGNORE=1 and IgnoreDevices= keep a disk out. */
 static void test_ignore(void **state) {
         Fixture *f = *state;
@@ -313,6 +347,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_virtio_blk, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vm_disks, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_shared_controller, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_md_raid1_faulty_member, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ignore, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hotplug_remove_and_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_json, setup, teardown),
