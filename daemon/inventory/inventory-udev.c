@@ -884,8 +884,15 @@ int inventory_scan(Inventory *inv, struct udev *udev, const InventoryFilter *fil
                         r = add_nvme_controller(inv, d, now, cb, userdata, &c);
                 else
                         r = add_block_device(inv, d, filter, now, cb, userdata, &c);
-                if (r < 0)
+                if (r == -ENOMEM)
                         return r;
+                if (r < 0) {
+                        /* One device we cannot make sense of must not hide
+                         * the others. */
+                        log_warning_errno(r, "Cannot read '%s', leaving it out of the inventory: %m",
+                                          udev_list_entry_get_name(le));
+                        continue;
+                }
                 if (c) {
                         r = hashmap_replace(seen, c->id, c);
                         if (r < 0)
