@@ -306,7 +306,10 @@ int smartctl_json_parse(const char *text, size_t len, const char *name, HealthSn
                 return r;
 
         st = get_u64(get_path(root, "smartctl", "exit_status"));
-        if (st != HEALTH_VALUE_NONE && (st & 0x07)) {
+        /* Bits 0 and 1: smartctl read nothing.  Bit 2 (a command failed or
+         * a checksum was wrong) still leaves the rest of the output valid:
+         * assess it and say so. */
+        if (st != HEALTH_VALUE_NONE && (st & 0x03)) {
                 r = health_snapshot_set_error(s, EIO, "smartctl exit status %" PRIu64 ": %s", st, exit_status_text(st));
                 if (r < 0)
                         return r;
@@ -356,6 +359,13 @@ int smartctl_json_parse(const char *text, size_t len, const char *name, HealthSn
         r = health_assess(s);
         if (r < 0)
                 return r;
+        if (st != HEALTH_VALUE_NONE && (st & 0x04) && s->assessment != HEALTH_UNKNOWN) {
+                r = health_snapshot_add_reason(s, HEALTH_OK, "smartctl.exit_status", st,
+                                               "smartctl exit status %" PRIu64 ": %s; values may be incomplete", st,
+                                               exit_status_text(st & 0x04));
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(s);
         return 0;
 }
