@@ -79,6 +79,9 @@ int scsi_sense_decode(const uint8_t *buf, size_t len, ScsiSense *ret) {
         s.class = classify(h.sense_key, h.asc);
         sg_get_asc_ascq_str(h.asc, h.ascq, (int) sizeof(s.asc_text), s.asc_text);
         s.asc_text[sizeof(s.asc_text) - 1] = '\0';
+        /* sg3_utils prefixes table entries with "Additional sense: ". */
+        if (strncmp(s.asc_text, "Additional sense: ", 18) == 0)
+                memmove(s.asc_text, s.asc_text + 18, strlen(s.asc_text + 18) + 1);
         *ret = s;
         return 0;
 }
