@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "configuration.h"
+#include "ctl-health.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -34,7 +35,10 @@ static void help(void) {
                "Query and control the storguard storage health daemon.\n\n"
                "Commands:\n"
                "  inventory            List disks, controllers, arrays and multipath maps\n"
-               "                       (read from udev directly; needs no running daemon)\n\n"
+               "                       (read from udev directly; needs no running daemon;\n"
+               "                       with --json each disk's health is read live)\n"
+               "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
+               "                       (skdump --save) or smartctl --json output\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
@@ -71,8 +75,10 @@ static int verb_inventory(const Args *a) {
 
         if (a->json) {
                 json_object *o = inventory_to_json(inv, a->all);
-                if (!o)
+                if (!o || inventory_json_add_health(inv, o) < 0) {
+                        json_object_put(o);
                         return log_oom();
+                }
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);
         } else
@@ -132,6 +138,12 @@ int main(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
                 r = verb_inventory(&a);
+        } else if (streq(verb, "assess")) {
+                if (optind + 1 >= argc) {
+                        log_error("'assess' needs at least one FILE.");
+                        return EXIT_USAGE;
+                }
+                r = verb_assess(argv + optind + 1, a.json);
         } else if (streq(verb, "help")) {
                 help();
                 r = 0;
