@@ -63,6 +63,49 @@ static void test_smart_log(void **state) {
         assert_int_equal(s->assessment, HEALTH_FAILED);
 }
 
+/* The SMART / Health log page of QEMU 7.2's emulated NVMe controller read
+ * by nvme-cli in the VM lab (tests/fixtures/nvme/README.md), before and
+ * after the host set critical warning 0x04 over QMP. */
+static uint8_t *read_fixture(const char *name, size_t *ret_size) {
+        _cleanup_free_ char *p = NULL;
+        uint8_t *buf = malloc(8192);
+        FILE *f;
+
+        assert_non_null(buf);
+        assert_true(asprintf(&p, TOP_SRCDIR "/tests/fixtures/nvme/%s", name) > 0);
+        f = fopen(p, "re");
+        if (!f)
+                fail_msg("cannot open fixture '%s'", p);
+        *ret_size = fread(buf, 1, 8192, f);
+        fclose(f);
+        return buf;
+}
+
+static void test_qemu_smart_log(void **state) {
+        _cleanup_(health_snapshot_freep) HealthSnapshot *ok = health_snapshot_new(HEALTH_PROTOCOL_NVME, "nvme0");
+        _cleanup_(health_snapshot_freep) HealthSnapshot *cw = health_snapshot_new(HEALTH_PROTOCOL_NVME, "nvme0");
+        _cleanup_free_ uint8_t *a = NULL, *b = NULL;
+        size_t na, nb;
+
+        a = read_fixture("qemu-nvme--smart-log-cw0.bin", &na);
+        b = read_fixture("qemu-nvme--smart-log-cw4.bin", &nb);
+        assert_int_equal(na, 512);
+        assert_int_equal(nb, 512);
+
+        assert_int_equal(nvme_parse_smart_log(a, na, ok), 0);
+        assert_int_equal(ok->critical_warning, 0);
+        assert_true(ok->temperature_mkelvin > 0);
+        assert_int_equal(health_assess(ok), 0);
+        assert_int_equal(ok->assessment, HEALTH_OK);
+
+        assert_int_equal(nvme_parse_smart_log(b, nb, cw), 0);
+        assert_int_equal(cw->critical_warning, 0x04);
+        assert_int_equal(health_assess(cw), 0);
+        assert_true(health_assessment_rank(cw->assessment) > health_assessment_rank(HEALTH_OK));
+        assert_true(cw->n_reasons >= 1);
+        assert_non_null(strstr(cw->reasons[0].source, "nvme.critical_warning."));
+}
+
 static void test_fw_and_error_log(void **state) {
         _cleanup_(health_snapshot_freep) HealthSnapshot *s = health_snapshot_new(HEALTH_PROTOCOL_NVME, "nvme0");
         struct nvme_firmware_slot fw = {};
@@ -138,6 +181,7 @@ static void test_read_health(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_smart_log),
+                cmocka_unit_test(test_qemu_smart_log),
                 cmocka_unit_test(test_fw_and_error_log),
                 cmocka_unit_test(test_read_health),
         };
