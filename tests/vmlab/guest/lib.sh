@@ -380,20 +380,67 @@ vm_md_snapshot() {
 
 # --- multipath ------------------------------------------------------------
 
-# vm_mpath_start - start multipathd (config: /etc/multipath.conf) and wait
-# until it answers.  It needs udevd (it reads the udev database).
+# vm_mpath_start [VERBOSITY] - start multipathd (config: /etc/multipath.conf)
+# in the foreground with its log in $VM_MULTIPATHD_LOG, and wait until it
+# answers.  It needs udevd (it reads the udev database).
+VM_MULTIPATHD_LOG=/run/vmlab/multipathd.log
 vm_mpath_start() {
 	/usr/sbin/modprobe dm_multipath
-	/usr/sbin/multipathd -s || vm_die "cannot start multipathd"
+	/usr/sbin/modprobe dm_service_time
+	/usr/sbin/multipathd -d -s -v"${1:-2}" >>"$VM_MULTIPATHD_LOG" 2>&1 &
 	vm_must_wait 30 "multipathd to answer" vm__mpathd_up
 }
 vm__mpathd_up() {
 	/usr/sbin/multipathd show daemon >/dev/null 2>&1
 }
 
+# vm_mpath_stop - stop multipathd and remove every multipath map.
 vm_mpath_stop() {
 	/usr/sbin/multipathd shutdown >/dev/null 2>&1 || true
 	vm_wait_for 30 "multipathd to exit" vm__no_proc multipathd || true
+	/usr/sbin/multipath -F >/dev/null 2>&1 || true
+	vm_settle
+}
+
+# vm_mpath_wait_map DISK NPATHS - wait until DISK is a path of a multipath
+# map with NPATHS active paths; print the map's name.
+vm_mpath_wait_map() {
+	vm_must_wait 60 "a multipath map over $1 with $2 active paths" vm__mpath_has "$1" "$2"
+	vm_mpath_map_of "$1"
+}
+vm__mpath_has() {
+	_vm_map=$(vm_mpath_map_of "$1") || return 1
+	[ "$(vm_mpath_active_paths "$_vm_map")" -eq "$2" ]
+}
+
+# vm_mpath_active_paths MAP - how many paths `dmsetup status` shows active
+# (the state token after each path's major:minor).
+vm_mpath_active_paths() {
+	/usr/sbin/dmsetup status "$1" 2>/dev/null | tr ' ' '\n' |
+		awk 'p && $0 == "A" { n++ } { p = ($0 ~ /^[0-9]+:[0-9]+$/) } END { print n + 0 }'
+}
+
+# vm_mpathd_path_is DISK DM_STATE - true when multipathd shows path DISK
+# with that dm state ("active" or "failed").
+vm_mpathd_path_is() {
+	/usr/sbin/multipathd show paths raw format "%d %t" 2>/dev/null | grep -q "^$1 *$2 *\$"
+}
+vm__mpathd_path_failed() { vm_mpathd_path_is "$1" failed; }
+vm__mpathd_path_active() { vm_mpathd_path_is "$1" active; }
+
+# vm_mpath_state MAP - the map's state as the tools see it: dmsetup table
+# and status, multipathd's paths and maps (text and JSON).
+vm_mpath_state() {
+	echo "# dmsetup table $1"
+	/usr/sbin/dmsetup table "$1"
+	echo "# dmsetup status $1"
+	/usr/sbin/dmsetup status "$1"
+	echo "# multipathd show paths"
+	/usr/sbin/multipathd show paths
+	echo "# multipathd show maps"
+	/usr/sbin/multipathd show maps
+	echo "# multipathd show maps json"
+	/usr/sbin/multipathd show maps json
 }
 vm__no_proc() {
 	! pidof "$1" >/dev/null
