@@ -261,6 +261,41 @@ static void test_md_raid1_faulty_member(void **state) {
         assert_string_equal(good->model, "AL15SEB060N");
 }
 
+/* dm-multipath map over two scsi_debug paths to one LUN, one path taken
+ * offline (VM lab scenario 03): the map, its paths and their states, and
+ * the two path disks as separate CIs that lead to one LUN. */
+static void test_multipath_one_path_failed(void **state) {
+        Fixture *f = *state;
+        Ci *map, *a, *b;
+
+        load(f, "mpath-2paths-1failed.umockdev");
+        assert_true(scan(f) > 0);
+        map = get_name(f, "dm-0");
+        assert_int_equal(map->type, CI_MULTIPATH);
+        assert_string_equal(map->alias, "mpatha");
+        assert_string_equal(map->id, "mpath-1Linux_scsi_debug_2000");
+        assert_int_equal(map->n_paths, 2);
+        assert_string_equal(map->paths[0].name, "sdg");
+        assert_int_equal(map->paths[0].state, PATH_STATE_ACTIVE);
+        assert_string_equal(map->paths[0].device_state, "running");
+        assert_string_equal(map->paths[1].name, "sdh");
+        assert_int_equal(map->paths[1].state, PATH_STATE_FAILED);
+        assert_string_equal(map->paths[1].device_state, "offline");
+        assert_string_equal(map->array_state, "degraded");
+        assert_int_equal(map->degraded, 1);
+
+        a = inventory_disk_of_name(f->inv, "sdg");
+        b = inventory_disk_of_name(f->inv, "sdh");
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_ptr_not_equal(a, b);
+        assert_string_not_equal(a->id, b->id);
+        assert_non_null(a->lun_id);
+        assert_string_equal(a->lun_id, b->lun_id);
+        assert_string_equal(a->lun_id, "wwn-0x33333330000007d0");
+        assert_non_null(strchr(a->id, '@'));
+}
+
 /* STORGUARD_IGNORE=1 and IgnoreDevices= keep a disk out. */
 static void test_ignore(void **state) {
         Fixture *f = *state;
@@ -348,6 +383,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_vm_disks, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_shared_controller, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_md_raid1_faulty_member, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_multipath_one_path_failed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ignore, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hotplug_remove_and_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_json, setup, teardown),
