@@ -330,7 +330,7 @@ static void classify_sd(Out *o, Span s) {
         }
         /* scsi_error.c: "abort scheduled", "aborting command";
          * megaraid_sas: "megasas: RESET cmd=%x retries=%x" */
-        if (STARTS(s, "abort scheduled") || STARTS(s, "aborting command")) {
+        if (STARTS(s, "abort scheduled") || STARTS(s, "aborting command") || FIND(s, "_eh_abort_handler")) {
                 (void) emit(o, EREPORT_SCSI_ABORT, dev);
                 return;
         }
@@ -352,6 +352,10 @@ static void classify_sd(Out *o, Span s) {
  *     / "attempting target reset!" / "attempting host reset!"
  *   "mptscsih: ioc1: attempting task abort! (sc=...)" */
 static void classify_eh(Out *o, Span dev, Span s) {
+        /* "task abort: SUCCESS", "..._handler FAILED err -19": the outcome of
+         * an escalation step already counted when it was attempted. */
+        if (FIND(s, "SUCCESS") || FIND(s, "FAILED"))
+                return;
         if (FIND(s, "task abort"))
                 (void) emit(o, EREPORT_SCSI_ABORT, dev);
         else if (FIND(s, "device reset") || FIND(s, "device_reset"))
@@ -476,6 +480,10 @@ static void classify_md(Out *o, Span s) {
                 return;
         }
         if (EAT(&s, "Operation continuing on ")) {
+                /* The pre-3.x line "raid1: Operation continuing on 1 devices."
+                 * names no array: its "Disk failure" line carried the news. */
+                if (span_len(array) == 0)
+                        return;
                 e = emit(o, EREPORT_MD_DEGRADED, array);
                 if (e && eat_u64(&s, &n))
                         e->value = n;
