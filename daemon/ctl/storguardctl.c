@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "configuration.h"
+#include "ctl-replay.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -34,7 +35,10 @@ static void help(void) {
                "Query and control the storguard storage health daemon.\n\n"
                "Commands:\n"
                "  inventory            List disks, controllers, arrays and multipath maps\n"
-               "                       (read from udev directly; needs no running daemon)\n\n"
+               "                       (read from udev directly; needs no running daemon)\n"
+               "  replay [--csv] [--split=all|held-out|tuning] FILE.csv...\n"
+               "                       Evaluate the ATA health policy on Backblaze-format\n"
+               "                       SMART history ('-' reads standard input)\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
@@ -98,6 +102,10 @@ int main(int argc, char *argv[]) {
 
         log_set_target(LOG_TARGET_CONSOLE);
         log_set_max_level(LOG_WARNING);
+
+        /* Verbs with options of their own parse them themselves. */
+        if (argc > 1 && streq(argv[1], "replay"))
+                return verb_replay(argc - 1, argv + 1) < 0 ? EXIT_ERROR : EXIT_OK;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
