@@ -19,6 +19,7 @@
 #include "ata-policy.h"
 #include "backblaze-csv.h"
 #include "ctl-replay.h"
+#include "diagnosis-config.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -86,7 +87,7 @@ static void csv_field(const char *s) {
 }
 
 int verb_replay(int argc, char *argv[]) {
-        enum { ARG_CSV = 0x100, ARG_SPLIT, ARG_SUMMARY, ARG_REALLOCATED_MIN, ARG_GROWTH_MIN, ARG_WINDOW };
+        enum { ARG_CSV = 0x100, ARG_SPLIT, ARG_SUMMARY, ARG_REALLOCATED_MIN, ARG_GROWTH_MIN, ARG_WINDOW, ARG_CONFIG };
         static const struct option options[] = {
                 { "csv", no_argument, NULL, ARG_CSV },
                 { "split", required_argument, NULL, ARG_SPLIT },
@@ -94,6 +95,7 @@ int verb_replay(int argc, char *argv[]) {
                 { "reallocated-min", required_argument, NULL, ARG_REALLOCATED_MIN },
                 { "reallocated-growth-min", required_argument, NULL, ARG_GROWTH_MIN },
                 { "growth-window-days", required_argument, NULL, ARG_WINDOW },
+                { "config", required_argument, NULL, ARG_CONFIG },
                 {}
         };
         AtaPolicyParams params;
@@ -128,11 +130,20 @@ int verb_replay(int argc, char *argv[]) {
                         }
                         break;
                 case ARG_REALLOCATED_MIN:
-                        params.reallocated_min = strtoull(optarg, NULL, 10);
+                        params.reallocated_min = (unsigned) strtoul(optarg, NULL, 10);
                         break;
                 case ARG_GROWTH_MIN:
-                        params.reallocated_growth_min = strtoull(optarg, NULL, 10);
+                        params.reallocated_growth_min = (unsigned) strtoul(optarg, NULL, 10);
                         break;
+                case ARG_CONFIG: {
+                        /* [AtaPolicy] of a storguard.conf: the thresholds the daemon would use. */
+                        DiagnosisConfig dc;
+                        r = diagnosis_config_load(&dc, optarg, false);
+                        if (r < 0)
+                                return r;
+                        params = dc.ata;
+                        break;
+                }
                 case ARG_WINDOW:
                         params.growth_window_usec = strtoull(optarg, NULL, 10) * USEC_PER_DAY;
                         break;

@@ -36,7 +36,7 @@ static void help(void) {
                "Commands:\n"
                "  inventory            List disks, controllers, arrays and multipath maps\n"
                "                       (read from udev directly; needs no running daemon)\n"
-               "  replay [--csv] [--split=all|held-out|tuning] FILE.csv...\n"
+               "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
                "                       Evaluate the ATA health policy on Backblaze-format\n"
                "                       SMART history ('-' reads standard input)\n\n"
                "Options:\n"

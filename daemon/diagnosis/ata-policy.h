@@ -57,7 +57,7 @@ typedef struct AtaSample {
 #define ATA_POLICY_GROWTH_WINDOW_USEC (90 * USEC_PER_DAY) /* ... within 90 days */
 
 typedef struct AtaPolicyParams {
-        uint64_t pending_min, offline_unc_min, uncorrectable_min, reallocated_min, reallocated_growth_min;
+        unsigned pending_min, offline_unc_min, uncorrectable_min, reallocated_min, reallocated_growth_min;
         usec_t growth_window_usec;
 } AtaPolicyParams;
 

@@ -9,6 +9,7 @@
 #include "alloc-util.h"
 #include "ata-policy.h"
 #include "backblaze-csv.h"
+#include "diagnosis-config.h"
 #include "string-util.h"
 
 static char *corpus_file(const char *rel) {
@@ -249,6 +250,39 @@ static void test_policy_real_file(void **state) {
         fclose(f);
 }
 
+/* Thresholds come from storguard.conf; bad values name file:line. */
+static void test_config(void **state) {
+        char *dir = make_scratch_dir();
+        _cleanup_free_ char *p = NULL, *q = NULL;
+        DiagnosisConfig c;
+        LogCapture log;
+
+        p = write_file(dir, "storguard.conf",
+                       "[AtaPolicy]\n"
+                       "ReallocatedMin=64\n"
+                       "GrowthWindowSec=30d\n"
+                       "[Diagnosis]\n"
+                       "CorrelationDisks=3\n"
+                       "MediaErrorsSec=12h\n"
+                       "FailSlowRatio=2.5\n");
+        assert_int_equal(diagnosis_config_load(&c, p, false), 0);
+        assert_int_equal(c.ata.reallocated_min, 64);
+        assert_int_equal(c.ata.pending_min, ATA_POLICY_PENDING_MIN);
+        assert_int_equal(c.ata.growth_window_usec, 30 * USEC_PER_DAY);
+        assert_int_equal(c.diag.correlation_disks, 3);
+        assert_int_equal(c.diag.media.t_usec, 12 * USEC_PER_HOUR);
+        assert_int_equal(c.diag.media.n, DIAG_MEDIA_SERD_N);
+        assert_true(c.failslow.ratio == 2.5);
+
+        q = write_file(dir, "bad.conf", "[AtaPolicy]\nReallocatedMin=many\n");
+        log_capture_start(&log);
+        assert_int_equal(diagnosis_config_load(&c, q, false), -EINVAL);
+        assert_non_null(strstr(log_capture_end(&log), "bad.conf:2"));
+        log_capture_free(&log);
+        rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_dates),
@@ -256,6 +290,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed_rows),
                 cmocka_unit_test(test_policy_real_histories),
                 cmocka_unit_test(test_policy_real_file),
+                cmocka_unit_test(test_config),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
