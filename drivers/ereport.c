@@ -34,6 +34,8 @@ static const struct {
         [EREPORT_ATA_SMART_FAILING] = { "ata.smart.failing", EREPORT_KIND_ERROR },
         [EREPORT_ATA_SMART_ATTRIBUTE] = { "ata.smart.attribute", EREPORT_KIND_PRECURSOR },
         [EREPORT_BLK_IO_ERROR] = { "blk.io_error", EREPORT_KIND_ERROR },
+        [EREPORT_BLK_MEDIUM_ERROR] = { "blk.medium_error", EREPORT_KIND_ERROR },
+        [EREPORT_BLK_TIMEOUT] = { "blk.timeout", EREPORT_KIND_PRECURSOR },
         [EREPORT_BLK_LATENCY_OUTLIER] = { "blk.latency.outlier", EREPORT_KIND_PRECURSOR },
         [EREPORT_MD_MEMBER_FAULTY] = { "md.member.faulty", EREPORT_KIND_ERROR },
         [EREPORT_MD_DEGRADED] = { "md.array.degraded", EREPORT_KIND_ERROR },

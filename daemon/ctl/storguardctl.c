@@ -10,6 +10,7 @@
 
 #include "configuration.h"
 #include "ctl-health.h"
+#include "ctl-replay.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -38,7 +39,10 @@ static void help(void) {
                "                       (read from udev directly; needs no running daemon;\n"
                "                       with --json each disk's health is read live)\n"
                "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
-               "                       (skdump --save) or smartctl --json output\n\n"
+               "                       (skdump --save) or smartctl --json output\n"
+               "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
+               "                       Evaluate the ATA health policy on Backblaze-format\n"
+               "                       SMART history ('-' reads standard input)\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
@@ -104,6 +108,10 @@ int main(int argc, char *argv[]) {
 
         log_set_target(LOG_TARGET_CONSOLE);
         log_set_max_level(LOG_WARNING);
+
+        /* Verbs with options of their own parse them themselves. */
+        if (argc > 1 && streq(argv[1], "replay"))
+                return verb_replay(argc - 1, argv + 1) < 0 ? EXIT_ERROR : EXIT_OK;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
