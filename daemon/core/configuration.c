@@ -9,11 +9,24 @@
 #include "paths.h"
 #include "string-util.h"
 
+static int config_parse_store_sync(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        StoreSync s = store_sync_from_string(rvalue);
+
+        if (s < 0) {
+                *ret_reason = "full or normal";
+                return -EINVAL;
+        }
+        *(StoreSync *) data = s;
+        return 0;
+}
+
 static const ConfigTableItem config_items[] = {
         { "Daemon", "LogLevel", config_parse_log_level, offsetof(Config, log_level) },
         { "Daemon", "StateDirectory", config_parse_path, offsetof(Config, state_directory) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
+        { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
+        { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
         {}
 };
 
@@ -21,7 +34,9 @@ int config_init(Config *c) {
         *c = (Config) {
                 .log_level = CONFIG_LOG_LEVEL_DEFAULT,
                 .rescan_interval_usec = CONFIG_RESCAN_INTERVAL_DEFAULT_USEC,
+                .store_sync = CONFIG_STORE_SYNC_DEFAULT,
         };
+        diagnosis_config_init(&c->diagnosis);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         return c->state_directory ? 0 : -ENOMEM;
 }
@@ -29,13 +44,19 @@ int config_init(Config *c) {
 void config_done(Config *c) {
         c->state_directory = mfree(c->state_directory);
         c->ignore_devices = strv_free(c->ignore_devices);
+        c->host_name = mfree(c->host_name);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {
+        _cleanup_free_ ConfigTableItem *table = NULL;
         int r;
 
         r = config_init(c);
         if (r < 0)
                 return log_oom();
-        return config_parse_with_dropins(path, config_items, c, missing_ok);
+        /* Each module keeps its own table; one file holds them all. */
+        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &table);
+        if (r < 0)
+                return log_oom();
+        return config_parse_with_dropins(path, table, c, missing_ok);
 }

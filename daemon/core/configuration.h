@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "diagnosis-config.h"
+#include "store.h"
 #include "time-util.h"
 
 #define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
@@ -16,12 +18,17 @@
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
 #define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+/* Every committed incident change survives a power loss. */
+#define CONFIG_STORE_SYNC_DEFAULT STORE_SYNC_FULL
 
 typedef struct Config {
         int log_level;                   /* syslog level */
         char *state_directory;           /* absolute path */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
+        StoreSync store_sync;            /* [Store] Synchronous= */
+        char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
+        DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */
