@@ -20,9 +20,19 @@ static int config_parse_store_sync(const ConfigContext *ctx, const char *rvalue,
         return 0;
 }
 
+/* An absolute path, or empty for "none". */
+static int config_parse_path_or_empty(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        if (isempty(rvalue)) {
+                *(char **) data = mfree(*(char **) data);
+                return 0;
+        }
+        return config_parse_path(ctx, rvalue, data, ret_reason);
+}
+
 static const ConfigTableItem config_items[] = {
         { "Daemon", "LogLevel", config_parse_log_level, offsetof(Config, log_level) },
         { "Daemon", "StateDirectory", config_parse_path, offsetof(Config, state_directory) },
+        { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
@@ -38,11 +48,13 @@ int config_init(Config *c) {
         };
         diagnosis_config_init(&c->diagnosis);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
-        return c->state_directory ? 0 : -ENOMEM;
+        c->kernel_log = strdup(KMSG_PATH);
+        return c->state_directory && c->kernel_log ? 0 : -ENOMEM;
 }
 
 void config_done(Config *c) {
         c->state_directory = mfree(c->state_directory);
+        c->kernel_log = mfree(c->kernel_log);
         c->ignore_devices = strv_free(c->ignore_devices);
         c->host_name = mfree(c->host_name);
 }

@@ -24,6 +24,7 @@
 typedef struct Config {
         int log_level;                   /* syslog level */
         char *state_directory;           /* absolute path */
+        char *kernel_log;                /* [Daemon] KernelLog=: the kmsg device; NULL: not read */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
         StoreSync store_sync;            /* [Store] Synchronous= */

@@ -15,6 +15,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 
 static void log_ci_change(Ci *c, InventoryChange change, void *userdata) {
         Manager *m = userdata;
+
+        manager_inventory_changed(m, c, change);
         _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;
         _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
         int level = m->startup_done ? LOG_NOTICE : LOG_INFO;
@@ -178,6 +180,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
         sd_event_source_disable_unref(m->rescan_source);
         sd_event_source_disable_unref(m->sigterm_source);
@@ -235,6 +238,10 @@ int manager_start(Manager *m) {
         r = sd_event_set_watchdog(m->event, true);
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+
+        r = manager_evidence_start(m);
+        if (r < 0)
+                return r;
 
         /* Listen before enumerating, so nothing between the two is missed. */
         r = setup_monitor(m);

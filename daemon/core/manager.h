@@ -10,8 +10,13 @@
 #include <systemd/sd-event.h>
 
 #include "configuration.h"
+#include "diagnosis.h"
+#include "hashmap.h"
+#include "incident-manager.h"
 #include "inventory-udev.h"
 #include "inventory.h"
+#include "kmsg-reader.h"
+#include "store.h"
 
 typedef struct Manager {
         Config config;
@@ -28,6 +33,18 @@ typedef struct Manager {
 
         Inventory *inventory;
         bool startup_done; /* coldplug finished: later changes are news */
+
+        /* Evidence, diagnosis and incidents (manager-evidence.c). */
+        Store *store;                 /* NULL: the state directory cannot be used */
+        IncidentManager *incidents;
+        Diagnosis *diagnosis;
+        sd_event_source *diagnosis_timer;
+        KmsgDev kmsg_dev;
+        KmsgReader *kmsg;
+        sd_event_source *kmsg_source;
+        Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
+        char lookup_buf[4][256];      /* DiagLookup results live until the next call */
+        uint64_t ereports_seen;
 } Manager;
 
 /* manager_new() - a Manager with config loaded from path.
@@ -47,6 +64,19 @@ int manager_run(Manager *m);
 /* manager_reload() - re-read the configuration; keep the old one when
  * the new one is invalid.  Return: 0 or -errno (logged). */
 int manager_reload(Manager *m);
+
+/* manager_evidence_start() - open the store, load incidents, start
+ * diagnosis and the kernel-log reader.  Never fatal: what cannot start is
+ * logged and the rest goes on.  Return: 0 or -ENOMEM. */
+int manager_evidence_start(Manager *m);
+void manager_evidence_stop(Manager *m);
+
+/* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
+void manager_feed(const Ereport *e, void *userdata);
+
+/* manager_inventory_changed() - state changes of arrays and multipath
+ * maps become ereports and lifecycle stages. */
+void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
 
 /* manager_scan() - re-read the whole inventory now.  Return: the number of
  * CIs present, or -errno (logged). */

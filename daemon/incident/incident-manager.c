@@ -517,6 +517,23 @@ int incident_manager_add_action(IncidentManager *m, const char *id, const char *
         return commit_change(m, i, "action", result, now);
 }
 
+int incident_manager_link(IncidentManager *m, const char *id, const char *related_id, usec_t now) {
+        Incident *i = hashmap_get(m->by_id, id);
+        uint64_t seq;
+        int r;
+
+        if (!i)
+                return -ENOENT;
+        if (streq_ptr(i->related_id, related_id))
+                return 0;
+        seq = i->seq;
+        r = free_and_strdup(&i->related_id, related_id);
+        if (r < 0)
+                return r;
+        one_step(i, seq, now);
+        return commit_change(m, i, "updated", related_id, now);
+}
+
 Incident *incident_manager_get(const IncidentManager *m, const char *id) {
         return hashmap_get(m->by_id, id);
 }

@@ -91,6 +91,10 @@ int incident_manager_mark_stage(IncidentManager *m, const char *id, LifecycleSta
 int incident_manager_add_action(IncidentManager *m, const char *id, const char *action, const char *target,
                                 const char *mode, const char *result, usec_t now);
 
+/* incident_manager_link() - record that id is a symptom of (or otherwise
+ * tied to) related_id. */
+int incident_manager_link(IncidentManager *m, const char *id, const char *related_id, usec_t now);
+
 Incident *incident_manager_get(const IncidentManager *m, const char *id);
 /* incident_manager_find_active() - the open or mitigated incident with this dedup key. */
 Incident *incident_manager_find_active(const IncidentManager *m, const char *dedup_key);
