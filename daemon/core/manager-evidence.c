@@ -35,7 +35,7 @@ static const char *keep(Manager *m, unsigned slot, const char *s) {
         return m->lookup_buf[slot];
 }
 
-static Ci *find_container(Manager *m, const char *name, CiType type) {
+Ci *manager_find_container(Manager *m, const char *name, CiType type) {
         _cleanup_free_ Ci **l = NULL;
         int n = inventory_list(m->inventory, &l);
 
@@ -101,8 +101,8 @@ static int diag_lookup(void *userdata, const char *device, DiagNode *ret) {
         if (!c)
                 return -ENOENT;
 
-        array = c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        map = c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        array = c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        map = c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
         *ret = (DiagNode) {
                 .ci_id = keep(m, 0, c->id),
                 .type = c->type,
@@ -119,8 +119,8 @@ static int diag_lookup(void *userdata, const char *device, DiagNode *ret) {
 static json_object *ci_identity(Manager *m, const Ci *c) {
         json_object *o = json_object_new_object();
         const Ci *ctrl = c->type == CI_DISK ? inventory_controller_of(m->inventory, c) : NULL;
-        Ci *array = c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        Ci *map = c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        Ci *array = c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        Ci *map = c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
         const struct {
                 const char *key, *value;
         } fields[] = {
@@ -178,8 +178,8 @@ static json_object *evidence_json(const Fault *f) {
 }
 
 static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in) {
-        Ci *array = c && c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        Ci *map = c && c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        Ci *array = c && c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        Ci *map = c && c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
 
         in->category = INCIDENT_CATEGORY_DISK;
         in->urgency = URGENCY_MEDIUM;
@@ -295,6 +295,8 @@ static void on_fault(const Fault *f, void *userdata) {
         }
         log_full(i->priority <= 2 ? LOG_CRIT : LOG_WARNING, "Incident %s %s (priority %u%s): %s — %s", i->id,
                  r > 0 ? "raised" : "updated", i->priority, i->major ? ", major" : "", i->title, f->reason);
+
+        manager_respond(m, f, i);
 
         /* Disk incidents that this controller fault explains point to it. */
         for (size_t k = 0; k < f->n_symptoms; k++)

@@ -180,6 +180,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_response_stop(m);
         manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
         sd_event_source_disable_unref(m->rescan_source);

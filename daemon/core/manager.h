@@ -16,6 +16,7 @@
 #include "inventory-udev.h"
 #include "inventory.h"
 #include "kmsg-reader.h"
+#include "response.h"
 #include "store.h"
 
 typedef struct Manager {
@@ -45,6 +46,10 @@ typedef struct Manager {
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
+
+        /* The response agent (manager-response.c). */
+        ResponseHistory response_history;
+        Hashmap *isolated;            /* disk CI id -> Isolation, for reinstating */
 } Manager;
 
 /* manager_new() - a Manager with config loaded from path.
@@ -77,6 +82,26 @@ void manager_feed(const Ereport *e, void *userdata);
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+
+/* manager_find_container() - the present array (CI_ARRAY) or multipath
+ * map (CI_MULTIPATH) that has the block device name as a member or path. */
+Ci *manager_find_container(Manager *m, const char *name, CiType type);
+
+/* manager_respond() - the workaround for a fault the policy allows, done
+ * (or recorded as dry-run, or refused with the guard's reason) and put on
+ * the incident.  Called for every fault that recommends isolation. */
+void manager_respond(Manager *m, const Fault *f, Incident *i);
+
+/* manager_isolate() / manager_reinstate() - an operator's request
+ * (D-Bus Isolate/Reinstate): the same guards but the rate limit and the
+ * boot hold-off.
+ * @device: kernel name or CI id.  @ret_result: what happened, for the caller.
+ * Return: 0 done (or dry-run: see *ret_result), -ENOENT no such device,
+ * -EPERM refused by a guard, -EOPNOTSUPP policy off, other -errno from
+ * the kernel. */
+int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result);
+int manager_reinstate(Manager *m, const char *device, const char *who, char **ret_result);
+void manager_response_stop(Manager *m);
 
 /* manager_scan() - re-read the whole inventory now.  Return: the number of
  * CIs present, or -errno (logged). */

@@ -36,6 +36,11 @@ typedef enum ResponseAction {
         _RESPONSE_ACTION_INVALID = -EINVAL,
 } ResponseAction;
 
+/* Each reversal sits 3 after its isolation (configuration relies on it). */
+_Static_assert(RESPONSE_MD_READD == RESPONSE_MD_FAIL_MEMBER + 3 && RESPONSE_MPATH_REINSTATE == RESPONSE_MPATH_FAIL_PATH + 3 &&
+                       RESPONSE_SCSI_ONLINE == RESPONSE_SCSI_OFFLINE + 3,
+               "reversal = isolation + 3");
+
 typedef enum PolicyMode {
         POLICY_OFF,
         POLICY_DRY_RUN, /* record what would be done */
