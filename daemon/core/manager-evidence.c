@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "fd-util.h"
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
@@ -548,6 +550,47 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
         }
 }
 
+/* --- md events -------------------------------------------------------------
+ * md wakes pollers of /proc/mdstat with POLLPRI on every array event (a
+ * member failed, recovery started or finished: md_new_event() in
+ * drivers/md/md.c); reading the file re-arms it.  md sends no uevent for a
+ * failed member, so this is how it is noticed at once. */
+
+static int on_mdstat(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        InventoryFilter filter = { .ignore_names = m->config.ignore_devices };
+        char buf[4096];
+        int r;
+
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return log_warning_errno(errno, "Failed to rewind '%s', ignoring: %m", MDSTAT_PATH), 0;
+        while (read(fd, buf, sizeof(buf)) > 0)
+                ;
+        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to re-read md arrays, ignoring: %m");
+        return 0;
+}
+
+static void start_mdstat(Manager *m) {
+        char buf[4096];
+        int r;
+
+        m->mdstat_fd = open(MDSTAT_PATH, O_RDONLY | O_CLOEXEC);
+        if (m->mdstat_fd < 0) {
+                log_debug_errno(errno, "No '%s' (no md in this kernel?), md events come from polling only: %m",
+                                MDSTAT_PATH);
+                return;
+        }
+        while (read(m->mdstat_fd, buf, sizeof(buf)) > 0)
+                ;
+        r = sd_event_add_io(m->event, &m->mdstat_source, m->mdstat_fd, EPOLLPRI, on_mdstat, m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot watch '%s', md events come from polling only: %m", MDSTAT_PATH);
+        else
+                (void) sd_event_source_set_description(m->mdstat_source, "mdstat");
+}
+
 /* --- start and stop ------------------------------------------------------ */
 
 static int open_store(Manager *m) {
@@ -601,12 +644,15 @@ int manager_evidence_start(Manager *m) {
         (void) sd_event_source_set_enabled(m->diagnosis_timer, SD_EVENT_OFF);
 
         (void) start_kmsg(m);
+        start_mdstat(m);
         return 0;
 }
 
 void manager_evidence_stop(Manager *m) {
         MemberStates *e;
 
+        m->mdstat_source = sd_event_source_disable_unref(m->mdstat_source);
+        m->mdstat_fd = safe_close(m->mdstat_fd);
         m->kmsg_source = sd_event_source_disable_unref(m->kmsg_source);
         m->kmsg = kmsg_reader_free(m->kmsg);
         m->diagnosis_timer = sd_event_source_disable_unref(m->diagnosis_timer);

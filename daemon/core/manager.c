@@ -13,7 +13,7 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 
-static void log_ci_change(Ci *c, InventoryChange change, void *userdata) {
+void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
         Manager *m = userdata;
 
         manager_inventory_changed(m, c, change);
@@ -80,7 +80,7 @@ int manager_scan(Manager *m) {
         InventoryFilter filter = manager_filter(m);
         int r;
 
-        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         manager_notify_status(m);
@@ -96,7 +96,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         d = udev_monitor_receive_device(m->monitor);
         if (!d)
                 return 0; /* spurious wake-up or a message we cannot use */
-        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to handle '%s' event of '%s', ignoring: %m",
                                   strna(udev_device_get_action(d)), strna(udev_device_get_sysname(d)));
@@ -160,6 +160,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
         if (!m)
                 return log_oom();
         m->config_missing_ok = missing_ok;
+        m->mdstat_fd = -EBADF;
         m->config_path = strdup(config_path);
         m->inventory = inventory_new();
         if (!m->config_path || !m->inventory)

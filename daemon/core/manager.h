@@ -43,6 +43,8 @@ typedef struct Manager {
         KmsgDev kmsg_dev;
         KmsgReader *kmsg;
         sd_event_source *kmsg_source;
+        int mdstat_fd;
+        sd_event_source *mdstat_source;
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
@@ -82,6 +84,10 @@ void manager_feed(const Ereport *e, void *userdata);
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+
+/* manager_ci_changed() - the inventory's change callback: logs, turns
+ * array and path state changes into ereports (an InventoryChangeFn). */
+void manager_ci_changed(Ci *c, InventoryChange change, void *userdata);
 
 /* manager_find_container() - the present array (CI_ARRAY) or multipath
  * map (CI_MULTIPATH) that has the block device name as a member or path. */
