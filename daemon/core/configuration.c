@@ -59,6 +59,8 @@ static const ConfigTableItem config_items[] = {
         { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
+        { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
+        { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
         { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
         { "Response", "FailMdMember", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MD_FAIL_MEMBER) },
@@ -77,6 +79,8 @@ int config_init(Config *c) {
                 .log_level = CONFIG_LOG_LEVEL_DEFAULT,
                 .rescan_interval_usec = CONFIG_RESCAN_INTERVAL_DEFAULT_USEC,
                 .store_sync = CONFIG_STORE_SYNC_DEFAULT,
+                .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
+                .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
         };
         diagnosis_config_init(&c->diagnosis);
         response_policy_default(&c->response);

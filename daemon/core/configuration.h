@@ -19,6 +19,9 @@
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
 #define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+/* SMART and log pages every 30 min, as smartd's default check interval. */
+#define CONFIG_HEALTH_INTERVAL_DEFAULT_USEC (30 * USEC_PER_MINUTE)
+#define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)
 /* Every committed incident change survives a power loss. */
 #define CONFIG_STORE_SYNC_DEFAULT STORE_SYNC_FULL
 
@@ -28,6 +31,8 @@ typedef struct Config {
         char *kernel_log;                /* [Daemon] KernelLog=: the kmsg device; NULL: not read */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
+        usec_t health_interval_usec;     /* [Health] PollIntervalSec=, 0: off */
+        usec_t health_timeout_usec;      /* [Health] PollTimeoutSec=: a read that takes longer is killed */
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */

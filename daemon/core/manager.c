@@ -181,6 +181,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_health_stop(m);
         manager_response_stop(m);
         manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
@@ -228,6 +229,7 @@ int manager_start(Manager *m) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* health workers, through sd_event_add_child() */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
         /* A NULL handler makes sd-event leave the loop on that signal. */
@@ -254,6 +256,10 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
+
+        r = manager_health_start(m);
+        if (r < 0)
+                return r;
 
         /* RescanIntervalSec=0 turns the rescan off: the timer exists but
          * stays disabled, so a reload can turn it on. */

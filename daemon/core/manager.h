@@ -11,6 +11,7 @@
 
 #include "configuration.h"
 #include "diagnosis.h"
+#include "health.h"
 #include "hashmap.h"
 #include "incident-manager.h"
 #include "inventory-udev.h"
@@ -49,6 +50,10 @@ typedef struct Manager {
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
 
+        /* Health polls (manager-health.c). */
+        Hashmap *health;              /* disk CI id -> DeviceHealth */
+        sd_event_source *health_timer;
+
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
         Hashmap *isolated;            /* disk CI id -> Isolation, for reinstating */
@@ -84,6 +89,14 @@ void manager_feed(const Ereport *e, void *userdata);
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+
+/* Health polls: start, stop, (re)schedule, and the last snapshot of a disk
+ * (borrowed JSON, NULL if never read). */
+int manager_health_start(Manager *m);
+void manager_health_stop(Manager *m);
+void manager_health_schedule(Manager *m);
+json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssessment *ret_assessment,
+                                     usec_t *ret_polled_usec);
 
 /* manager_ci_changed() - the inventory's change callback: logs, turns
  * array and path state changes into ereports (an InventoryChangeFn). */
