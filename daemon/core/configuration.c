@@ -61,6 +61,7 @@ static const ConfigTableItem config_items[] = {
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
         { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
         { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
+        { "Latency", "SampleIntervalSec", config_parse_sec, offsetof(Config, latency_interval_usec) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
         { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
         { "Response", "FailMdMember", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MD_FAIL_MEMBER) },
@@ -81,6 +82,7 @@ int config_init(Config *c) {
                 .store_sync = CONFIG_STORE_SYNC_DEFAULT,
                 .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
                 .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
+                .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
         };
         diagnosis_config_init(&c->diagnosis);
         response_policy_default(&c->response);

@@ -181,6 +181,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_latency_stop(m);
         manager_health_stop(m);
         manager_response_stop(m);
         manager_evidence_stop(m);
@@ -258,6 +259,9 @@ int manager_start(Manager *m) {
         m->startup_done = true;
 
         r = manager_health_start(m);
+        if (r < 0)
+                return r;
+        r = manager_latency_start(m);
         if (r < 0)
                 return r;
 

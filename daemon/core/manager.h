@@ -54,6 +54,10 @@ typedef struct Manager {
         Hashmap *health;              /* disk CI id -> DeviceHealth */
         sd_event_source *health_timer;
 
+        /* Latency and SCSI counters (manager-latency.c). */
+        Hashmap *latency;             /* disk CI id -> DiskSamples */
+        sd_event_source *latency_timer;
+
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
         Hashmap *isolated;            /* disk CI id -> Isolation, for reinstating */
@@ -97,6 +101,10 @@ void manager_health_stop(Manager *m);
 void manager_health_schedule(Manager *m);
 json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssessment *ret_assessment,
                                      usec_t *ret_polled_usec);
+
+/* Latency sampling and fail-slow evaluation. */
+int manager_latency_start(Manager *m);
+void manager_latency_stop(Manager *m);
 
 /* manager_ci_changed() - the inventory's change callback: logs, turns
  * array and path state changes into ereports (an InventoryChangeFn). */
