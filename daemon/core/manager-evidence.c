@@ -219,6 +219,21 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
         default:
                 break;
         }
+        /* A disk fault on the last copy of the data: the array has no
+         * redundancy left, so its errors are the service's. */
+        if (array && array->degraded > 0 &&
+            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_TRANSPORT)) {
+                bool last = true;
+
+                for (size_t k = 0; k < array->n_members; k++)
+                        if (array->members[k].role == MEMBER_ROLE_ACTIVE &&
+                            !streq_ptr(array->members[k].disk_name, c->name))
+                                last = false;
+                if (last) {
+                        in->impact = IMPACT_SERVICE_DOWN;
+                        in->urgency = URGENCY_HIGH;
+                }
+        }
         if (f->known_error_id[0])
                 in->category = INCIDENT_CATEGORY_KNOWN_ERROR;
         /* Arrays count their spares; a spare makes lost redundancy less urgent. */
