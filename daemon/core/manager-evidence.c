@@ -283,7 +283,7 @@ static void on_fault(const Fault *f, void *userdata) {
 
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s", ci_type_to_string(f->suspect_type),
-                 f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
+                 c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
                  fault_title(f->class));
         title[0] = (char) toupper((unsigned char) title[0]);
