@@ -15,6 +15,7 @@
  * keeps going to report every bad line, then fails.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -23,6 +24,7 @@ typedef struct ConfigContext {
         const char *filename;
         unsigned line;
         const char *section;
+        const char *section_suffix; /* "NAME" of [Prefix.NAME] for a "Prefix.*" item, else NULL */
         const char *key;
 } ConfigContext;
 
@@ -32,12 +34,28 @@ typedef struct ConfigContext {
 typedef int (*ConfigParser)(const ConfigContext *ctx, const char *rvalue, void *data,
                             const char **ret_reason);
 
+/* For sections with a variable suffix: a table item whose section is
+ * "Prefix.*" matches [Prefix.NAME] for any NAME (letters, digits, '-', '_',
+ * '.', '@', ':'), and its offset is relative to the struct this function
+ * returns for NAME (found or created in userdata; NULL only on ENOMEM):
+ *
+ *   { "Webhook.*", "URL", config_parse_string, offsetof(WebhookEndpoint, url), webhook_section },
+ */
+#define CONFIG_SECTION_SUFFIX_MAX 64
+
+typedef void *(*ConfigSectionLookup)(void *userdata, const char *suffix);
+
 typedef struct ConfigTableItem {
         const char *section;
         const char *key;
         ConfigParser parse;
         size_t offset;
+        ConfigSectionLookup section_lookup; /* only for "Prefix.*" sections */
 } ConfigTableItem;
+
+/* config_section_suffix_valid() - whether NAME is usable as the suffix of a
+ * "[Prefix.NAME]" section (non-empty, at most 64 bytes of [A-Za-z0-9_.@:-]). */
+bool config_section_suffix_valid(const char *suffix) _pure_;
 
 /* config_parse_file() - parse one file into userdata.
  * @missing_ok: a file that does not exist is not an error.
