@@ -84,6 +84,7 @@ struct Webhook {
         sd_event_source *scan_source;     /* defer: rows queued in this iteration */
         sd_event_source *resync_timer;
         int64_t last_rowid;
+        bool scan_pending;
 
         Transfer *transfers;
         WebhookStats stats;
@@ -674,6 +675,7 @@ static void transfer_done(Transfer *t, CURLcode code) {
                 break;
 
         case OUTCOME_DEAD:
+                endpoint_back(e, now_usec); /* it answered */
         dead:
                 r = store_outbox_attempted(w->store, l->rowid, OUTBOX_DEAD, l->attempts + 1, 0, error, now_usec);
                 if (r < 0) {
@@ -687,8 +689,6 @@ static void transfer_done(Transfer *t, CURLcode code) {
                 log_error("Webhook event '%s' to '%s' is a dead letter: %s. It is kept; "
                           "'storguardctl webhook retry' sends it again.",
                           l->event_id, e->c.name, strna(error));
-                if (o == OUTCOME_DEAD)
-                        endpoint_back(e, now_usec); /* it answered */
                 lane_advance(l);
                 break;
 
@@ -707,7 +707,6 @@ static void transfer_done(Transfer *t, CURLcode code) {
                                 error = TAKE_PTR(why);
                         }
                         l->attempts--; /* counted again below */
-                        o = OUTCOME_DEAD;
                         goto dead;
                 }
                 delay = retry_after ?: webhook_backoff_usec(e->c.retry_initial_usec, e->c.retry_max_usec,
@@ -848,6 +847,7 @@ static int scan_new(Webhook *w) {
 static int on_scan(sd_event_source *s, void *userdata) {
         Webhook *w = userdata;
 
+        w->scan_pending = false;
         (void) scan_new(w);
         dispatch(w);
         return 0;
@@ -1139,8 +1139,10 @@ int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_t
                 n++;
         }
         /* Picked up on the next iteration: after the caller's commit. */
-        if (n > 0 && w->scan_source)
+        if (n > 0 && w->scan_source) {
                 (void) sd_event_source_set_enabled(w->scan_source, SD_EVENT_ONESHOT);
+                w->scan_pending = true;
+        }
         return n;
 }
 
@@ -1232,6 +1234,8 @@ void webhook_get_stats(const Webhook *w, WebhookStats *ret) {
 }
 
 bool webhook_idle(const Webhook *w) {
+        if (w->scan_pending)
+                return false;
         for (size_t k = 0; k < w->n_endpoints; k++)
                 if (w->endpoints[k].in_flight > 0 || (w->endpoints[k].lanes && hashmap_size(w->endpoints[k].lanes) > 0))
                         return false;

@@ -3,10 +3,11 @@
 """A webhook receiver for storguard's tests: a real HTTP(S) server on
 127.0.0.1 that records every request and answers as scripted.
 
-  receiver.py [--port N] [--cert FILE --key FILE] [--secret FILE]
-              [--schema FILE]
+  receiver.py [--port N] [--cert FILE --key FILE [--client-ca FILE]]
+              [--secret FILE] [--schema FILE]
 
-It prints one line when it listens, "PORT <port> CONTROL <port>", and
+It prints one line when it listens, "PORT <port> CONTROL <port>
+JSONSCHEMA <0|1>" (1: --schema is enforced with python3-jsonschema), and
 serves two ports: the webhook port (TLS when --cert is given) and a
 plain-HTTP control port:
 
@@ -113,6 +114,8 @@ def make_handler(state):
             body = self.rfile.read(length)
             with state.lock:
                 answer = state.script.pop(0) if state.script else {}
+            # Recorded on arrival: a request whose answer never reaches the
+            # client (it timed out, it was killed) was still received.
             rec = {
                 "method": "POST",
                 "path": self.path,
@@ -123,11 +126,11 @@ def make_handler(state):
                 "schema_ok": state.check_schema(body),
                 "answered": "drop" if answer.get("drop") else answer.get("status", 200),
             }
-            if answer.get("delay"):
-                time.sleep(float(answer["delay"]))  # the receiver is slow: that is the test
             with state.lock:
                 state.requests.append(rec)
                 state.lock.notify_all()
+            if answer.get("delay"):
+                time.sleep(float(answer["delay"]))  # the receiver is slow: that is the test
             if answer.get("drop"):
                 self.close_connection = True
                 try:
@@ -201,12 +204,18 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        # A client that went away (timed out, killed) is part of the tests.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--cert")
     p.add_argument("--key")
+    p.add_argument("--client-ca", help="require a client certificate signed by this CA")
     p.add_argument("--secret")
     p.add_argument("--schema")
     a = p.parse_args()
@@ -219,10 +228,14 @@ def main():
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
+        if a.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.client_ca)
         hook.socket = ctx.wrap_socket(hook.socket, server_side=True)
     control = Server(("127.0.0.1", 0), make_control(state))
     threading.Thread(target=control.serve_forever, daemon=True).start()
-    print("PORT %d CONTROL %d" % (hook.server_address[1], control.server_address[1]), flush=True)
+    print("PORT %d CONTROL %d JSONSCHEMA %d" % (hook.server_address[1], control.server_address[1],
+                                                state.validator is not None), flush=True)
     try:
         hook.serve_forever()
     except KeyboardInterrupt:
