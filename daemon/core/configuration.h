@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "time-util.h"
+#include "webhook-config.h"
 
 #define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
 /* How often the whole inventory is re-read from udev in addition to
@@ -22,6 +23,7 @@ typedef struct Config {
         char *state_directory;           /* absolute path */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
+        WebhookConfig webhook;           /* [Webhook], [Webhook.NAME] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -183,6 +185,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->sigterm_source);
         sd_event_source_disable_unref(m->sigint_source);
         sd_event_source_disable_unref(m->sighup_source);
+        webhook_free(m->webhook);
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);
         sd_event_unref(m->event);
@@ -212,6 +215,7 @@ static int setup_monitor(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        char host[HOST_NAME_MAX + 1] = {};
         sigset_t mask;
         int r;
 
@@ -235,6 +239,14 @@ int manager_start(Manager *m) {
         r = sd_event_set_watchdog(m->event, true);
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+
+        /* Endpoints and their secrets are checked at every start (a secret
+         * others can read refuses the start; Insecure=yes is logged). */
+        if (gethostname(host, sizeof(host) - 1) < 0 || host[0] == '\0')
+                strcpy(host, "localhost");
+        r = webhook_new(m->event, &m->config.webhook, host, &m->webhook);
+        if (r < 0)
+                return r;
 
         /* Listen before enumerating, so nothing between the two is missed. */
         r = setup_monitor(m);

@@ -12,6 +12,7 @@
 #include "configuration.h"
 #include "inventory-udev.h"
 #include "inventory.h"
+#include "webhook.h"
 
 typedef struct Manager {
         Config config;
@@ -27,6 +28,7 @@ typedef struct Manager {
         sd_event_source *monitor_source;
 
         Inventory *inventory;
+        Webhook *webhook;  /* webhook_start() once the store is open (incidents issue) */
         bool startup_done; /* coldplug finished: later changes are news */
 } Manager;
 

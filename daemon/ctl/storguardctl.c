@@ -10,6 +10,7 @@
 
 #include "configuration.h"
 #include "ctl-health.h"
+#include "ctl-webhook.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -25,6 +26,7 @@ enum {
 
 typedef struct Args {
         const char *config_path;
+        const char *state_dir;
         bool config_explicit;
         bool json;
         bool all;
@@ -38,13 +40,17 @@ static void help(void) {
                "                       (read from udev directly; needs no running daemon;\n"
                "                       with --json each disk's health is read live)\n"
                "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
-               "                       (skdump --save) or smartctl --json output\n\n"
+               "                       (skdump --save) or smartctl --json output\n"
+               "  webhook test [ENDPOINT]  Send a signed test event, print the answer\n"
+               "  webhook status       Queued, dead and delivered events per endpoint\n"
+               "  webhook retry [ENDPOINT] Re-queue dead letters\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
                "     --json            Print JSON\n"
                "     --all             Also list removed items\n"
-               "     --config=PATH     Configuration file (default: %s)\n",
+               "     --config=PATH     Configuration file (default: %s)\n"
+               "     --state-dir=DIR   The daemon's state directory (default: StateDirectory=)\n",
                program_invocation_short_name, STORGUARD_CONF_FILE);
 }
 
@@ -89,13 +95,14 @@ static int verb_inventory(const Args *a) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG, ARG_STATE_DIR };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "config", required_argument, NULL, ARG_CONFIG },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 {}
         };
         Args a = { .config_path = STORGUARD_CONF_FILE };
@@ -123,6 +130,9 @@ int main(int argc, char *argv[]) {
                         a.config_path = optarg;
                         a.config_explicit = true;
                         break;
+                case ARG_STATE_DIR:
+                        a.state_dir = optarg;
+                        break;
                 default:
                         return EXIT_USAGE;
                 }
@@ -144,6 +154,10 @@ int main(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
                 r = verb_assess(argv + optind + 1, a.json);
+        } else if (streq(verb, "webhook")) {
+                r = verb_webhook(argv + optind + 1, a.config_path, a.config_explicit, a.state_dir, a.json);
+                if (r > 0)
+                        return EXIT_ERROR;
         } else if (streq(verb, "help")) {
                 help();
                 r = 0;
