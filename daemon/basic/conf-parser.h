@@ -57,6 +57,13 @@ typedef struct ConfigTableItem {
  * "[Prefix.NAME]" section (non-empty, at most 64 bytes of [A-Za-z0-9_.@:-]). */
 bool config_section_suffix_valid(const char *suffix) _pure_;
 
+/* config_table_concat() - one table from two: a's items, then b's with
+ * their offsets moved by b_offset (b describes a struct embedded in a's at
+ * that offset; items with a section_lookup keep theirs, and their lookup
+ * gets the whole userdata).  Lets each module keep its own table.
+ * Return: 0 and a new table in *ret (free()), -ENOMEM. */
+int config_table_concat(const ConfigTableItem *a, const ConfigTableItem *b, size_t b_offset, ConfigTableItem **ret);
+
 /* config_parse_file() - parse one file into userdata.
  * @missing_ok: a file that does not exist is not an error.
  * Return: 0, -ENOENT (missing and !missing_ok), -EINVAL when a line was

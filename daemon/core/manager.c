@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -15,8 +13,10 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 
-static void log_ci_change(Ci *c, InventoryChange change, void *userdata) {
+void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
         Manager *m = userdata;
+
+        manager_inventory_changed(m, c, change);
         _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;
         _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
         int level = m->startup_done ? LOG_NOTICE : LOG_INFO;
@@ -80,7 +80,7 @@ int manager_scan(Manager *m) {
         InventoryFilter filter = manager_filter(m);
         int r;
 
-        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         manager_notify_status(m);
@@ -96,7 +96,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         d = udev_monitor_receive_device(m->monitor);
         if (!d)
                 return 0; /* spurious wake-up or a message we cannot use */
-        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to handle '%s' event of '%s', ignoring: %m",
                                   strna(udev_device_get_action(d)), strna(udev_device_get_sysname(d)));
@@ -160,6 +160,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
         if (!m)
                 return log_oom();
         m->config_missing_ok = missing_ok;
+        m->mdstat_fd = -EBADF;
         m->config_path = strdup(config_path);
         m->inventory = inventory_new();
         if (!m->config_path || !m->inventory)
@@ -180,12 +181,15 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_latency_stop(m);
+        manager_health_stop(m);
+        manager_response_stop(m);
+        manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
         sd_event_source_disable_unref(m->rescan_source);
         sd_event_source_disable_unref(m->sigterm_source);
         sd_event_source_disable_unref(m->sigint_source);
         sd_event_source_disable_unref(m->sighup_source);
-        webhook_free(m->webhook);
         udev_monitor_unref(m->monitor);
         udev_unref(m->udev);
         sd_event_unref(m->event);
@@ -215,7 +219,6 @@ static int setup_monitor(Manager *m) {
 }
 
 int manager_start(Manager *m) {
-        char host[HOST_NAME_MAX + 1] = {};
         sigset_t mask;
         int r;
 
@@ -227,6 +230,7 @@ int manager_start(Manager *m) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* health workers, through sd_event_add_child() */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
         /* A NULL handler makes sd-event leave the loop on that signal. */
@@ -240,11 +244,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
 
-        /* Endpoints and their secrets are checked at every start (a secret
-         * others can read refuses the start; Insecure=yes is logged). */
-        if (gethostname(host, sizeof(host) - 1) < 0 || host[0] == '\0')
-                strcpy(host, "localhost");
-        r = webhook_new(m->event, &m->config.webhook, host, &m->webhook);
+        r = manager_evidence_start(m);
         if (r < 0)
                 return r;
 
@@ -257,6 +257,13 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
+
+        r = manager_health_start(m);
+        if (r < 0)
+                return r;
+        r = manager_latency_start(m);
+        if (r < 0)
+                return r;
 
         /* RescanIntervalSec=0 turns the rescan off: the timer exists but
          * stays disabled, so a reload can turn it on. */

@@ -10,6 +10,7 @@
 
 #include "configuration.h"
 #include "ctl-health.h"
+#include "ctl-replay.h"
 #include "ctl-webhook.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
@@ -43,7 +44,10 @@ static void help(void) {
                "                       (skdump --save) or smartctl --json output\n"
                "  webhook test [ENDPOINT]  Send a signed test event, print the answer\n"
                "  webhook status       Queued, dead and delivered events per endpoint\n"
-               "  webhook retry [ENDPOINT] Re-queue dead letters\n\n"
+               "  webhook retry [ENDPOINT] Re-queue dead letters\n"
+               "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
+               "                       Evaluate the ATA health policy on Backblaze-format\n"
+               "                       SMART history ('-' reads standard input)\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
@@ -111,6 +115,10 @@ int main(int argc, char *argv[]) {
 
         log_set_target(LOG_TARGET_CONSOLE);
         log_set_max_level(LOG_WARNING);
+
+        /* Verbs with options of their own parse them themselves. */
+        if (argc > 1 && streq(argv[1], "replay"))
+                return verb_replay(argc - 1, argv + 1) < 0 ? EXIT_ERROR : EXIT_OK;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {

@@ -18,6 +18,8 @@ static const char *const webhook_event_type_table[_WEBHOOK_EVENT_MAX] = {
         [WEBHOOK_EVENT_MITIGATED] = "mitigated",
         [WEBHOOK_EVENT_RESOLVED] = "resolved",
         [WEBHOOK_EVENT_CLOSED] = "closed",
+        [WEBHOOK_EVENT_REOPENED] = "reopened",
+        [WEBHOOK_EVENT_ACKNOWLEDGED] = "acknowledged",
         [WEBHOOK_EVENT_TEST] = "test",
 };
 DEFINE_STRING_TABLE_LOOKUP(webhook_event_type, WebhookEventType);
@@ -45,10 +47,10 @@ const char *webhook_severity(unsigned priority, WebhookFormat format) {
         return priority <= 2 ? "critical" : priority == 3 ? "warning" : "info";
 }
 
-char *webhook_event_id(const Incident *i) {
+char *webhook_event_id(const char *incident_id, uint64_t seq) {
         char *id;
 
-        if (!i->id || asprintf(&id, "%s.%" PRIu64, i->id, i->seq) < 0)
+        if (!incident_id || asprintf(&id, "%s.%" PRIu64, incident_id, seq) < 0)
                 return NULL;
         return id;
 }
@@ -88,7 +90,7 @@ int webhook_native_payload(const WebhookEvent *e, char **ret) {
 
         if (!e->incident || !e->incident->id || e->type < 0 || e->type >= _WEBHOOK_EVENT_MAX)
                 return -EINVAL;
-        id = webhook_event_id(e->incident);
+        id = webhook_event_id(e->incident->id, e->seq);
         o = json_object_new_object();
         if (!id || !o) {
                 json_object_put(o);
@@ -97,7 +99,7 @@ int webhook_native_payload(const WebhookEvent *e, char **ret) {
         r |= add_str(o, "schema", WEBHOOK_SCHEMA);
         r |= add_str(o, "event_id", id);
         r |= add_str(o, "event_type", webhook_event_type_to_string(e->type));
-        r |= add(o, "sequence", json_object_new_uint64(e->incident->seq));
+        r |= add(o, "sequence", json_object_new_uint64(e->seq));
         r |= add_str(o, "host", e->host);
         r |= add_time(o, "time", e->time_usec);
         r |= add(o, "incident", incident_to_json(e->incident));
@@ -326,6 +328,7 @@ static int render_pagerduty(const Envelope *e, const WebhookRenderParams *p, cha
 
         switch (e->type) {
         case WEBHOOK_EVENT_MITIGATED:
+        case WEBHOOK_EVENT_ACKNOWLEDGED:
                 action = "acknowledge";
                 break;
         case WEBHOOK_EVENT_RESOLVED:

@@ -32,9 +32,9 @@
  *                 incident: status firing, or resolved once the incident
  *                 is resolved or closed
  *   pagerduty     PagerDuty Events API v2 (/v2/enqueue): event_action
- *                 trigger (raised, updated, test), acknowledge (mitigated),
- *                 resolve (resolved, closed); dedup_key = the incident's
- *                 dedup key
+ *                 trigger (raised, updated, reopened, test), acknowledge
+ *                 (mitigated, acknowledged), resolve (resolved, closed);
+ *                 dedup_key = the incident's dedup key
  */
 
 #include <stddef.h>
@@ -53,7 +53,9 @@ typedef enum WebhookEventType {
         WEBHOOK_EVENT_MITIGATED,
         WEBHOOK_EVENT_RESOLVED,
         WEBHOOK_EVENT_CLOSED,
-        WEBHOOK_EVENT_TEST,    /* storguardctl webhook test */
+        WEBHOOK_EVENT_REOPENED,     /* the fault came back after it was resolved */
+        WEBHOOK_EVENT_ACKNOWLEDGED, /* an operator took it */
+        WEBHOOK_EVENT_TEST,         /* storguardctl webhook test */
         _WEBHOOK_EVENT_MAX,
         _WEBHOOK_EVENT_INVALID = -EINVAL,
 } WebhookEventType;
@@ -63,13 +65,14 @@ WebhookEventType webhook_event_type_from_string(const char *s) _pure_;
 
 typedef struct WebhookEvent {
         WebhookEventType type;
+        uint64_t seq;              /* the change's number: the event id is "<incident id>.<seq>" */
         const char *host;
         usec_t time_usec;          /* CLOCK_REALTIME */
-        const Incident *incident;  /* its id and seq make the event id */
+        const Incident *incident;  /* as it is now (after a store outage, later than seq) */
 } WebhookEvent;
 
 /* webhook_event_id() - "<incident id>.<seq>".  Return: a new string or NULL. */
-char *webhook_event_id(const Incident *i);
+char *webhook_event_id(const char *incident_id, uint64_t seq);
 
 /* webhook_native_payload() - the envelope, as compact JSON.
  * Return: 0, -EINVAL (no incident id), -ENOMEM. */

@@ -1095,16 +1095,11 @@ const char *webhook_endpoint_name(const Webhook *w, size_t k) {
         return k < w->n_endpoints ? w->endpoints[k].c.name : NULL;
 }
 
-int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_type, usec_t now_usec) {
+static int enqueue(Webhook *w, Store *s, const Incident *i, uint64_t seq, WebhookEventType type, usec_t now_usec,
+                   bool replay) {
         _cleanup_free_ char *payload = NULL, *event_id = NULL;
-        WebhookEventType type;
         int r, n = 0;
 
-        assert(w);
-        assert(s);
-        assert(i);
-
-        type = webhook_event_type_from_string(event_type);
         if (type < 0 || type == WEBHOOK_EVENT_TEST || !i->id)
                 return -EINVAL;
 
@@ -1115,25 +1110,27 @@ int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_t
                 if (!webhook_endpoint_wants(&e->c, i->priority, i->category))
                         continue;
                 if (!payload) {
-                        r = webhook_native_payload(&(WebhookEvent) { .type = type, .host = w->host,
+                        r = webhook_native_payload(&(WebhookEvent) { .type = type, .seq = seq, .host = w->host,
                                                                      .time_usec = now_usec, .incident = i },
                                                    &payload);
                         if (r < 0)
                                 return r;
-                        event_id = webhook_event_id(i);
+                        event_id = webhook_event_id(i->id, seq);
                         if (!event_id)
                                 return -ENOMEM;
                 }
                 o = (OutboxEntry) {
                         .event_id = event_id,
                         .incident_id = i->id,
-                        .seq = i->seq,
+                        .seq = seq,
                         .endpoint = e->c.name,
                         .payload = payload,
                         .created_usec = now_usec,
                         .next_attempt_usec = now_usec,
                 };
                 r = store_outbox_add(s, &o);
+                if (r == -EEXIST && replay)
+                        continue; /* queued before the crash that cut this change short */
                 if (r < 0)
                         return r;
                 n++;
@@ -1144,6 +1141,25 @@ int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_t
                 w->scan_pending = true;
         }
         return n;
+}
+
+int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_type, usec_t now_usec) {
+        assert(w);
+        assert(s);
+        assert(i);
+
+        return enqueue(w, s, i, i->seq, webhook_event_type_from_string(event_type), now_usec, false);
+}
+
+int webhook_enqueue_hook(Store *s, const Incident *i, uint64_t seq, const char *event_type, usec_t now_usec,
+                         void *userdata) {
+        WebhookEventType type = webhook_event_type_from_string(event_type);
+
+        if (type < 0 || type == WEBHOOK_EVENT_TEST)
+                type = WEBHOOK_EVENT_UPDATED;
+        /* The incident manager replays a change whose store write was cut
+         * short: its outbox rows may be there already. */
+        return enqueue(userdata, s, i, seq, type, now_usec, true);
 }
 
 int webhook_retry_dead(Webhook *w, const char *endpoint, usec_t now_usec) {
@@ -1192,12 +1208,12 @@ int webhook_send_test(Webhook *w, const char *endpoint, usec_t now_usec, Webhook
         i = test_incident(w, now_usec);
         if (!i)
                 return -ENOMEM;
-        r = webhook_native_payload(&(WebhookEvent) { .type = WEBHOOK_EVENT_TEST, .host = w->host,
+        r = webhook_native_payload(&(WebhookEvent) { .type = WEBHOOK_EVENT_TEST, .seq = i->seq, .host = w->host,
                                                      .time_usec = now_usec, .incident = i },
                                    &payload);
         if (r < 0)
                 return r;
-        event_id = webhook_event_id(i);
+        event_id = webhook_event_id(i->id, i->seq);
         if (!event_id)
                 return -ENOMEM;
 

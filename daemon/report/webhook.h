@@ -72,12 +72,22 @@ size_t webhook_n_endpoints(const Webhook *w) _pure_;
 const char *webhook_endpoint_name(const Webhook *w, size_t k) _pure_;
 
 /* webhook_enqueue() - queue event_type (raised, updated, mitigated,
- * resolved, closed) of i for every endpoint that wants it, in s, inside
- * the caller's transaction; the event id is "<i->id>.<i->seq>".  The rows
- * are picked up on the next iteration of the event loop (after the
- * caller's commit).  Return: the number of rows, -EINVAL (unknown type, no
- * id), -EEXIST (this seq was already queued), -errno from the store. */
+ * resolved, closed, reopened, acknowledged) of i for every endpoint that
+ * wants it, in s, inside the caller's transaction; the event id is
+ * "<i->id>.<i->seq>".  The rows are picked up on the next iteration of the
+ * event loop (after the caller's commit).  Return: the number of rows,
+ * -EINVAL (unknown type, no id), -EEXIST (this seq was already queued),
+ * -errno from the store. */
 int webhook_enqueue(Webhook *w, Store *s, const Incident *i, const char *event_type, usec_t now);
+
+/* webhook_enqueue_hook() - the incident manager's IncidentEnqueueFn
+ * (incident-manager.h), userdata the Webhook: as webhook_enqueue() for the
+ * change number seq (i may be later, when changes are caught up after a
+ * store outage).  Changes the notifier has no event type for ("action",
+ * lifecycle stages) go out as "updated"; a change queued before (a replay
+ * after a crash) is not queued twice.  Return: rows queued, or -errno. */
+int webhook_enqueue_hook(Store *s, const Incident *i, uint64_t seq, const char *event_type, usec_t now,
+                         void *userdata);
 
 /* webhook_retry_dead() - re-queue the dead letters of endpoint (NULL:
  * all).  Return: how many, or -errno. */

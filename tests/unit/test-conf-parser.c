@@ -64,7 +64,11 @@ static void test_good(void **state) {
                                            "\n"
                                            "[Inventory]\n"
                                            "RescanIntervalSec=90s\n"
-                                           "IgnoreDevices=sr* vd?\n");
+                                           "IgnoreDevices=sr* vd?\n"
+                                           "[Store]\n"
+                                           "Synchronous=normal\n"
+                                           "[Diagnosis]\n"
+                                           "MediaErrors=7\n");
 
         assert_int_equal(config_load(&f->config, p, false), 0);
         assert_int_equal(f->config.log_level, LOG_DEBUG);
@@ -72,6 +76,9 @@ static void test_good(void **state) {
         assert_int_equal(f->config.rescan_interval_usec, 90 * USEC_PER_SEC);
         assert_int_equal(strv_length(f->config.ignore_devices), 2);
         assert_string_equal(f->config.ignore_devices[1], "vd?");
+        assert_int_equal(f->config.store_sync, STORE_SYNC_NORMAL);
+        /* A module's own table (diagnosis) is read from the same file. */
+        assert_int_equal(f->config.diagnosis.diag.media.n, 7);
         assert_null(strstr(log_capture_end(&f->log), "storguard.conf:"));
 }
 
@@ -282,6 +289,18 @@ static void test_section_suffix_bad(void **state) {
         assert_int_equal(l.n, 1);
         assert_string_equal(l.e[0].name, "ok");
         endpoints_done(&l);
+
+        /* Concatenated behind another table, "Prefix.*" items keep their
+         * offsets (into the struct their lookup returns). */
+        {
+                static const ConfigTableItem head[] = { { "Head", "X", config_parse_unsigned, 0 }, {} };
+                _cleanup_free_ ConfigTableItem *t = NULL;
+
+                assert_int_equal(config_table_concat(head, endpoint_items, 100, &t), 0);
+                assert_int_equal(t[1].offset, offsetof(Endpoints, level) + 100);
+                assert_int_equal(t[2].offset, offsetof(Endpoint, url));
+                assert_ptr_equal(t[2].section_lookup, endpoint_lookup);
+        }
 
         assert_true(config_section_suffix_valid("a"));
         assert_true(config_section_suffix_valid("sms.eu-1@dc:2"));

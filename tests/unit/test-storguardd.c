@@ -33,6 +33,16 @@ typedef struct Fixture {
         size_t length, mark;
 } Fixture;
 
+/* The daemon's configuration for a test: its state in the scratch
+ * directory, no kernel log (this host's is not the test's), plus extra. */
+static char *write_config(Fixture *f, const char *extra) {
+        _cleanup_free_ char *content = NULL;
+
+        assert_true(asprintf(&content, "[Daemon]\nLogLevel=debug\nStateDirectory=%s/state\nKernelLog=\n%s", f->dir,
+                             extra) > 0);
+        return write_file(f->dir, "storguard.conf", content);
+}
+
 static int setup(void **state) {
         Fixture *f = calloc(1, sizeof(Fixture));
         g_autoptr(GError) error = NULL;
@@ -44,7 +54,7 @@ static int setup(void **state) {
         f->testbed = umockdev_testbed_new();
         assert_true(umockdev_testbed_add_from_file(f->testbed, FIXTURES "virtio-blk.umockdev", &error));
         f->dir = scratch_dir();
-        f->config = write_file(f->dir, "storguard.conf", "[Daemon]\nLogLevel=debug\n");
+        f->config = write_config(f, "");
         assert_true(asprintf(&f->socket_path, "%s/notify", f->dir) > 0);
         f->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         assert_true(f->notify_fd >= 0);
@@ -167,10 +177,7 @@ static void test_reload(void **state) {
         assert_int_equal(kill(f->pid, 0), 0);
         /* A valid one that ignores the disk is applied: the rescan after
          * the reload reports no disks. */
-        c = fopen(f->config, "we");
-        assert_non_null(c);
-        fputs("[Inventory]\nIgnoreDevices=vd*\n", c);
-        fclose(c);
+        { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nIgnoreDevices=vd*\n"); }
         assert_int_equal(kill(f->pid, SIGHUP), 0);
         wait_notify(f, "RELOADING=1");
         wait_notify(f, "STATUS=Watching 0 disks");
@@ -181,11 +188,7 @@ static void test_reload(void **state) {
 
 static void test_invalid_config_refuses_start(void **state) {
         Fixture *f = *state;
-        FILE *c = fopen(f->config, "we");
-
-        assert_non_null(c);
-        fputs("[Inventory]\nRescanIntervalSec=often\n", c);
-        fclose(c);
+        { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nRescanIntervalSec=often\n"); }
         start(f, NULL);
         assert_int_equal(wait_exit(f), 1);
 }

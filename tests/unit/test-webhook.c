@@ -257,7 +257,7 @@ static void test_formats(void **state) {
         const char *ctype;
         json_object *o, *v;
 
-        assert_int_equal(webhook_native_payload(&(WebhookEvent) { .type = WEBHOOK_EVENT_MITIGATED, .host = "host1",
+        assert_int_equal(webhook_native_payload(&(WebhookEvent) { .type = WEBHOOK_EVENT_MITIGATED, .seq = 7, .host = "host1",
                                                                  .time_usec = 1795300000123456ULL, .incident = i },
                                                 &native),
                          0);

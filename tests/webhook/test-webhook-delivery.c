@@ -11,6 +11,7 @@
 
 #include "webhook-test-helpers.h"
 
+#include "incident-manager.h"
 #include "webhook-sign.h"
 
 #define T_SEC (30 * USEC_PER_SEC) /* the bound of every wait */
@@ -674,6 +675,66 @@ static void test_bearer_token(void **state) {
         json_object_put(reqs);
 }
 
+/* The daemon's wiring: the incident manager's changes, through
+ * webhook_enqueue_hook in its transactions, reach the receiver in order,
+ * with the change number as the event id; changes without an event type of
+ * their own ("action", a lifecycle stage) arrive as "updated". */
+static void test_incident_manager_hook(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *c = NULL;
+        IncidentManager *im = NULL;
+        IncidentInput in = {
+                .dedup_key = "disk.failed:wwn-0x5000c50000a00002",
+                .title = "md0 member sdb failed (medium errors)",
+                .category = INCIDENT_CATEGORY_DISK,
+                .ci_id = "wwn-0x5000c50000a00002",
+                .impact = IMPACT_REDUNDANCY_LOST,
+                .urgency = URGENCY_HIGH,
+                .confidence_percent = 90,
+        };
+        static const char *const want[] = { "raised", "acknowledged", "updated", "mitigated", "updated", "resolved",
+                                            "closed" };
+        Incident *i = NULL;
+        json_object *reqs;
+
+        start_receiver(f, 0);
+        c = cfg("[Webhook]\n" FAST "URL=http://127.0.0.1:%d/\n", f->rx.port);
+        start_webhook(f, c);
+        assert_int_equal(incident_manager_new("host1", f->store, NULL,
+                                              &(IncidentManagerHooks) { .enqueue = webhook_enqueue_hook,
+                                                                        .userdata = f->webhook },
+                                              &im),
+                         0);
+        assert_int_equal(incident_manager_report(im, &in, now(CLOCK_REALTIME), &i), 1);
+        assert_int_equal(incident_manager_acknowledge(im, i->id, "ops", "on it", now(CLOCK_REALTIME)), 0);
+        assert_int_equal(incident_manager_add_action(im, i->id, "md.fail_member", in.ci_id, "enforce", "done",
+                                                     now(CLOCK_REALTIME)), 0);
+        assert_int_equal(incident_manager_set_status(im, i->id, INCIDENT_MITIGATED, NULL, now(CLOCK_REALTIME)), 0);
+        assert_int_equal(incident_manager_mark_stage(im, i->id, STAGE_RESTORED, now(CLOCK_REALTIME)), 0);
+        assert_int_equal(incident_manager_set_status(im, i->id, INCIDENT_RESOLVED, NULL, now(CLOCK_REALTIME)), 0);
+        assert_int_equal(incident_manager_set_status(im, i->id, INCIDENT_CLOSED, NULL, now(CLOCK_REALTIME)), 0);
+        run_until(f->event, cond_idle, f->webhook, T_SEC);
+
+        reqs = receiver_requests(&f->rx);
+        assert_int_equal(json_object_array_length(reqs), ELEMENTSOF(want));
+        for (size_t k = 0; k < ELEMENTSOF(want); k++) {
+                json_object *b = req_body(json_object_array_get_idx(reqs, k));
+                char id[64];
+                bool ok;
+
+                snprintf(id, sizeof(id), "%s.%zu", i->id, k + 1);
+                assert_string_equal(jpath(b, "event_type", NULL), want[k]);
+                assert_string_equal(jpath(b, "event_id", NULL), id);
+                if (f->rx.jsonschema) {
+                        assert_true(req_bool(json_object_array_get_idx(reqs, k), "schema_ok", &ok));
+                        assert_true(ok);
+                }
+                json_object_put(b);
+        }
+        json_object_put(reqs);
+        incident_manager_free(im);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_every_type_every_format, setup, teardown),
@@ -686,6 +747,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_secret_permissions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bearer_token, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_incident_manager_hook, setup, teardown),
         };
 
         /* Loopback only: no proxy from the environment. */
