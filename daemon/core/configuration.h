@@ -13,6 +13,7 @@
 #include "response.h"
 #include "store.h"
 #include "time-util.h"
+#include "webhook-config.h"
 
 #define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
 /* How often the whole inventory is re-read from udev in addition to
@@ -40,6 +41,7 @@ typedef struct Config {
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
         ResponsePolicy response;         /* [Response] */
+        WebhookConfig webhook;           /* [Webhook], [Webhook.NAME] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -640,7 +640,14 @@ int manager_evidence_start(Manager *m) {
         else if (gethostname(host, sizeof(host)) < 0 || isempty(host))
                 snprintf(host, sizeof(host), "storguard");
         host[sizeof(host) - 1] = '\0';
-        r = incident_manager_new(host, m->store, NULL, NULL, &m->incidents);
+        /* Endpoints and their secrets are checked at every start (a secret
+         * others can read refuses the start; Insecure=yes is logged). */
+        r = webhook_new(m->event, &m->config.webhook, host, &m->webhook);
+        if (r < 0)
+                return r;
+        r = incident_manager_new(host, m->store, NULL,
+                                 &(IncidentManagerHooks) { .enqueue = webhook_enqueue_hook, .userdata = m->webhook },
+                                 &m->incidents);
         if (r < 0)
                 return log_oom();
         r = incident_manager_load(m->incidents);
@@ -648,6 +655,11 @@ int manager_evidence_start(Manager *m) {
                 log_error_errno(r, "Failed to load incidents from the store, ignoring: %m");
         else if (r > 0)
                 log_info("Loaded %d incident(s) from '%s'.", r, store_path(m->store));
+        if (m->store) {
+                r = webhook_start(m->webhook, m->store);
+                if (r < 0)
+                        log_error_errno(r, "Webhooks are not sent: %m");
+        }
 
         r = diagnosis_new(&m->config.diagnosis.diag, diag_lookup, m, on_fault, m, &m->diagnosis);
         if (r < 0)
@@ -678,6 +690,7 @@ void manager_evidence_stop(Manager *m) {
                                   incident_manager_unsaved(m->incidents));
                 m->incidents = incident_manager_free(m->incidents);
         }
+        m->webhook = webhook_free(m->webhook);
         m->store = store_close(m->store);
         HASHMAP_FOREACH(e, m->member_states)
                 member_states_free(e);

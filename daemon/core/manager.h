@@ -19,6 +19,7 @@
 #include "kmsg-reader.h"
 #include "response.h"
 #include "store.h"
+#include "webhook.h"
 
 typedef struct Manager {
         Config config;
@@ -39,6 +40,7 @@ typedef struct Manager {
         /* Evidence, diagnosis and incidents (manager-evidence.c). */
         Store *store;                 /* NULL: the state directory cannot be used */
         IncidentManager *incidents;
+        Webhook *webhook;             /* delivers the outbox the incident manager fills */
         Diagnosis *diagnosis;
         sd_event_source *diagnosis_timer;
         KmsgDev kmsg_dev;

@@ -11,6 +11,7 @@
 #include "configuration.h"
 #include "ctl-health.h"
 #include "ctl-replay.h"
+#include "ctl-webhook.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -26,6 +27,7 @@ enum {
 
 typedef struct Args {
         const char *config_path;
+        const char *state_dir;
         bool config_explicit;
         bool json;
         bool all;
@@ -40,6 +42,9 @@ static void help(void) {
                "                       with --json each disk's health is read live)\n"
                "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
                "                       (skdump --save) or smartctl --json output\n"
+               "  webhook test [ENDPOINT]  Send a signed test event, print the answer\n"
+               "  webhook status       Queued, dead and delivered events per endpoint\n"
+               "  webhook retry [ENDPOINT] Re-queue dead letters\n"
                "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
                "                       Evaluate the ATA health policy on Backblaze-format\n"
                "                       SMART history ('-' reads standard input)\n\n"
@@ -48,7 +53,8 @@ static void help(void) {
                "     --version         Show the version\n"
                "     --json            Print JSON\n"
                "     --all             Also list removed items\n"
-               "     --config=PATH     Configuration file (default: %s)\n",
+               "     --config=PATH     Configuration file (default: %s)\n"
+               "     --state-dir=DIR   The daemon's state directory (default: StateDirectory=)\n",
                program_invocation_short_name, STORGUARD_CONF_FILE);
 }
 
@@ -93,13 +99,14 @@ static int verb_inventory(const Args *a) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG, ARG_STATE_DIR };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "config", required_argument, NULL, ARG_CONFIG },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 {}
         };
         Args a = { .config_path = STORGUARD_CONF_FILE };
@@ -131,6 +138,9 @@ int main(int argc, char *argv[]) {
                         a.config_path = optarg;
                         a.config_explicit = true;
                         break;
+                case ARG_STATE_DIR:
+                        a.state_dir = optarg;
+                        break;
                 default:
                         return EXIT_USAGE;
                 }
@@ -152,6 +162,10 @@ int main(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
                 r = verb_assess(argv + optind + 1, a.json);
+        } else if (streq(verb, "webhook")) {
+                r = verb_webhook(argv + optind + 1, a.config_path, a.config_explicit, a.state_dir, a.json);
+                if (r > 0)
+                        return EXIT_ERROR;
         } else if (streq(verb, "help")) {
                 help();
                 r = 0;
