@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "bus-config.h"
 #include "diagnosis-config.h"
 #include "store.h"
 #include "time-util.h"
@@ -30,6 +31,7 @@ typedef struct Config {
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
+        BusConfig bus;                   /* [Bus] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -548,6 +548,10 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
 
 /* --- start and stop ------------------------------------------------------ */
 
+static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        bus_incident_changed(userdata, i, event_type);
+}
+
 static int open_store(Manager *m) {
         bool recreated = false;
         int r;
@@ -580,7 +584,9 @@ int manager_evidence_start(Manager *m) {
         else if (gethostname(host, sizeof(host)) < 0 || isempty(host))
                 snprintf(host, sizeof(host), "storguard");
         host[sizeof(host) - 1] = '\0';
-        r = incident_manager_new(host, m->store, NULL, NULL, &m->incidents);
+        r = incident_manager_new(host, m->store, NULL,
+                                 &(IncidentManagerHooks) { .changed = on_incident_changed, .userdata = m },
+                                 &m->incidents);
         if (r < 0)
                 return log_oom();
         r = incident_manager_load(m->incidents);
