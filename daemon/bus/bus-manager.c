@@ -207,7 +207,7 @@ static int method_list_arrays(sd_bus_message *message, void *userdata, sd_bus_er
         r = sd_bus_message_new_method_return(message, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ssssuuo)");
+        r = sd_bus_message_open_container(reply, 'a', "(sssssuuo)");
         if (r < 0)
                 return r;
         n = inventory_list(m->inventory, &l);
@@ -220,7 +220,7 @@ static int method_list_arrays(sd_bus_message *message, void *userdata, sd_bus_er
                 path = bus_array_path(c);
                 if (!path)
                         return -ENOMEM;
-                r = sd_bus_message_append(reply, "(ssssuuo)", c->id, c->name, c->type == CI_ARRAY ? "md" : "multipath",
+                r = sd_bus_message_append(reply, "(sssssuuo)", c->id, c->name, c->type == CI_ARRAY ? "md" : "multipath",
                                           strempty(c->level), strempty(c->array_state), c->degraded, c->raid_disks,
                                           path);
                 if (r < 0)
@@ -496,7 +496,7 @@ static const sd_bus_vtable manager_vtable[] = {
 
         SD_BUS_METHOD_WITH_NAMES("ListDevices", "", , "a(sssssso)", SD_BUS_PARAM(devices), method_list_devices,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("ListArrays", "", , "a(ssssuuo)", SD_BUS_PARAM(arrays), method_list_arrays,
+        SD_BUS_METHOD_WITH_NAMES("ListArrays", "", , "a(sssssuuo)", SD_BUS_PARAM(arrays), method_list_arrays,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListIncidents", "su", SD_BUS_PARAM(status) SD_BUS_PARAM(max_priority),
                                  "a(subssssto)", SD_BUS_PARAM(incidents), method_list_incidents,
