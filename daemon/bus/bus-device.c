@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "bus-json.h"
 #include "bus-internal.h"
 #include "log.h"
 #include "manager.h"
@@ -33,14 +34,19 @@ void bus_device_health_state_free(DeviceHealthState *s) {
                 return;
         free(s->id);
         free(s->health);
-        health_snapshot_free(s->snapshot);
         free(s);
 }
 
-static const HealthSnapshot *snapshot_of(Manager *m, const Ci *c) {
-        DeviceHealthState *s = bus_device_health_state(m, c->id, false);
+/* The health poller's last result for the disk (health-json.c's schema),
+ * NULL when it was never read. */
+static json_object *snapshot_of(Manager *m, const Ci *c, HealthAssessment *ret_assessment, usec_t *ret_polled_usec) {
+        return manager_health_snapshot(m, c->id, ret_assessment, ret_polled_usec);
+}
 
-        return s ? s->snapshot : NULL;
+static json_object *jget(json_object *o, const char *key) {
+        json_object *v;
+
+        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
 /* Health ranks: ok 0 < warning 1 < failing 2 < failed 3 (health_assessment_rank()). */
@@ -67,18 +73,27 @@ static void add_reason(Reason *r, size_t *n, int rank, const char *source, const
 /* Every reason storguard has against a disk, in no particular order.
  * Return: the worst rank (0 when there is none). */
 static int device_reasons(Manager *m, const Ci *c, Reason *reasons, size_t *ret_n) {
-        const HealthSnapshot *s = snapshot_of(m, c);
+        HealthAssessment assessment;
+        json_object *s = snapshot_of(m, c, &assessment, NULL), *reasons_json = jget(s, "reasons");
         _cleanup_free_ Incident **incidents = NULL;
         _cleanup_free_ Ci **l = NULL;
         size_t n = 0;
         int worst = -1, k, count;
         char text[256];
 
+        /* The device's own word (SMART, SCSI log pages, NVMe health log). */
         if (s) {
-                for (size_t i = 0; i < s->n_reasons; i++)
-                        add_reason(reasons, &n, health_assessment_rank(s->reasons[i].level), strempty(s->reasons[i].source),
-                                   strempty(s->reasons[i].text));
-                worst = MAX(worst, health_assessment_rank(s->assessment));
+                for (size_t i = 0; reasons_json && i < json_object_array_length(reasons_json); i++) {
+                        json_object *x = json_object_array_get_idx(reasons_json, i);
+                        HealthAssessment level = health_assessment_from_string(json_object_get_string(jget(x, "level")));
+
+                        add_reason(reasons, &n, level >= 0 ? health_assessment_rank(level) : -1,
+                                   strempty(json_object_get_string(jget(x, "source"))),
+                                   strempty(json_object_get_string(jget(x, "text"))));
+                }
+                if (assessment == HEALTH_UNKNOWN && jget(s, "error"))
+                        add_reason(reasons, &n, -1, "health.read", json_object_get_string(jget(s, "error")));
+                worst = MAX(worst, health_assessment_rank(assessment));
         }
 
         /* Its place in arrays and maps. */
@@ -174,18 +189,13 @@ void bus_device_health_check(Manager *m, const Ci *c) {
         (void) free_and_strdup(&s->health, now_health);
 }
 
-void bus_device_health_read(Manager *m, const Ci *c, HealthSnapshot *snapshot) {
-        DeviceHealthState *s = bus_device_health_state(m, c->id, true);
+void bus_device_health_changed(Manager *m, const Ci *c) {
         _cleanup_free_ char *path = NULL;
 
-        if (!s) {
-                health_snapshot_free(snapshot);
+        if (!m->bus || !m->bus->name_acquired || !bus_ci_is_device(c))
                 return;
-        }
-        health_snapshot_free(s->snapshot);
-        s->snapshot = snapshot;
         path = bus_device_path(c);
-        if (path && m->bus->name_acquired)
+        if (path)
                 (void) sd_bus_emit_properties_changed_strv(m->bus->bus, path, BUS_IFACE_DEVICE, NULL);
         bus_device_health_check(m, c);
 }
@@ -316,14 +326,17 @@ static int property_get_health(PROPERTY_ARGS) {
         if (streq(property, "Health"))
                 return sd_bus_message_append(reply, "s", bus_device_health(m, c));
         if (streq(property, "HealthAssessment")) {
-                const HealthSnapshot *s = snapshot_of(m, c);
-                return sd_bus_message_append(reply, "s", s ? health_assessment_to_string(s->assessment) : "unknown");
+                HealthAssessment a;
+                (void) snapshot_of(m, c, &a, NULL);
+                return sd_bus_message_append(reply, "s", strna(health_assessment_to_string(a)));
         }
+        if (streq(property, "HealthSnapshot"))
+                return bus_message_append_json_dict(reply, snapshot_of(m, c, NULL, NULL));
         (void) device_reasons(m, c, reasons, &n);
         r = sd_bus_message_open_container(reply, 'a', "(sss)");
         for (size_t k = 0; r >= 0 && k < n; k++)
-                r = sd_bus_message_append(reply, "(sss)", rank_name[MIN(MAX(reasons[k].rank, 0), 3)], reasons[k].source,
-                                          reasons[k].text);
+                r = sd_bus_message_append(reply, "(sss)", reasons[k].rank < 0 ? "unknown" : rank_name[MIN(reasons[k].rank, 3)],
+                                          reasons[k].source, reasons[k].text);
         if (r >= 0 && n == 0 && c->unsupported_reason)
                 r = sd_bus_message_append(reply, "(sss)", "unknown", "health.unsupported", c->unsupported_reason);
         return r < 0 ? r : sd_bus_message_close_container(reply);
@@ -331,30 +344,38 @@ static int property_get_health(PROPERTY_ARGS) {
 
 /* Numbers from the latest health read; UINT64_MAX when not read or not
  * reported (the drivers' HEALTH_VALUE_NONE). */
+static uint64_t snapshot_u64(json_object *s, const char *key) {
+        json_object *v = jget(s, key);
+
+        return v && json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : HEALTH_VALUE_NONE;
+}
+
 static int property_get_counter(PROPERTY_ARGS) {
         DEVICE_ARGS;
-        const HealthSnapshot *s = snapshot_of(m, c);
-        uint64_t v = HEALTH_VALUE_NONE;
+        usec_t polled = 0;
+        json_object *s = snapshot_of(m, c, NULL, &polled), *v;
+        const char *protocol = json_object_get_string(jget(s, "protocol"));
+        uint64_t x = HEALTH_VALUE_NONE;
 
-        if (s) {
-                if (streq(property, "TemperatureMKelvin"))
-                        v = s->temperature_mkelvin;
-                else if (streq(property, "PowerOnHours"))
-                        v = s->power_on_hours;
-                else if (streq(property, "PowerCycles"))
-                        v = s->power_cycles;
-                else if (streq(property, "ReallocatedSectors"))
-                        v = s->protocol == HEALTH_PROTOCOL_SCSI ? s->grown_defects : s->reallocated_sectors;
-                else if (streq(property, "PendingSectors"))
-                        v = s->pending_sectors;
-                else if (streq(property, "UncorrectableErrors"))
-                        v = s->protocol == HEALTH_PROTOCOL_NVME ? s->media_errors
-                            : s->protocol == HEALTH_PROTOCOL_SCSI ? s->read_errors.total_uncorrected
-                                                                  : s->offline_uncorrectable;
-                else if (streq(property, "HealthReadUSec"))
-                        v = s->time_usec;
-        }
-        return sd_bus_message_append(reply, "t", v);
+        if (streq(property, "HealthReadUSec"))
+                x = polled ?: HEALTH_VALUE_NONE;
+        else if (streq(property, "TemperatureMKelvin")) {
+                v = jget(s, "temperature_celsius");
+                if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+                        x = (uint64_t) (json_object_get_double(v) * 1000.0 + HEALTH_MKELVIN_OFFSET);
+        } else if (streq(property, "PowerOnHours"))
+                x = snapshot_u64(s, "power_on_hours");
+        else if (streq(property, "PowerCycles"))
+                x = snapshot_u64(s, "power_cycles");
+        else if (streq(property, "ReallocatedSectors"))
+                x = snapshot_u64(s, streq_ptr(protocol, "scsi") ? "grown_defects" : "reallocated_sectors");
+        else if (streq(property, "PendingSectors"))
+                x = snapshot_u64(s, "pending_sectors");
+        else if (streq(property, "UncorrectableErrors"))
+                x = streq_ptr(protocol, "nvme") ? snapshot_u64(s, "media_errors")
+                    : streq_ptr(protocol, "scsi") ? snapshot_u64(jget(jget(s, "error_counters"), "read"), "total_uncorrected")
+                                                  : snapshot_u64(s, "offline_uncorrectable");
+        return sd_bus_message_append(reply, "t", x);
 }
 
 static int property_get_membership(PROPERTY_ARGS) {
@@ -456,6 +477,7 @@ static const sd_bus_vtable device_vtable[] = {
         SD_BUS_PROPERTY("Health", "s", property_get_health, 0, P_CHANGE),
         SD_BUS_PROPERTY("HealthAssessment", "s", property_get_health, 0, P_CHANGE),
         SD_BUS_PROPERTY("HealthReasons", "a(sss)", property_get_health, 0, P_CHANGE),
+        SD_BUS_PROPERTY("HealthSnapshot", "a{sv}", property_get_health, 0, P_CHANGE),
         SD_BUS_PROPERTY("HealthReadUSec", "t", property_get_counter, 0, P_CHANGE),
         SD_BUS_PROPERTY("TemperatureMKelvin", "t", property_get_counter, 0, P_CHANGE),
         SD_BUS_PROPERTY("PowerOnHours", "t", property_get_counter, 0, P_CHANGE),

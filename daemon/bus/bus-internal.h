@@ -15,8 +15,7 @@ struct BusService {
 
 typedef struct DeviceHealthState {
         char *id;                 /* the hash key */
-        char *health;             /* "ok", "warning", "failing", "failed", "unknown" */
-        HealthSnapshot *snapshot; /* the latest health read, NULL: none yet */
+        char *health;             /* "ok", "warning", "failing", "failed" */
 } DeviceHealthState;
 
 /* Registration of each interface (one vtable per file). */

@@ -84,9 +84,27 @@ const char *bus_host_health(Manager *m) {
         return degraded ? "degraded" : "ok";
 }
 
+/* The response policy in one word: the mode of every action when they
+ * agree, else "mixed" (the Policy property has each). */
 static const char *policy_mode(Manager *m) {
-        /* No response agent in this build: nothing is ever isolated. */
-        return "off";
+        PolicyMode first = m->config.response.mode[0];
+
+        for (size_t a = 1; a < _RESPONSE_ACTION_MAX; a++)
+                if (m->config.response.mode[a] != first)
+                        return "mixed";
+        return strna(policy_mode_to_string(first));
+}
+
+static int property_get_policy(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        for (size_t a = 0; r >= 0 && a < _RESPONSE_ACTION_MAX; a++)
+                r = sd_bus_message_append(reply, "{ss}", response_action_to_string(a),
+                                          strna(policy_mode_to_string(m->config.response.mode[a])));
+        return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
 static int host_name(Manager *m, char *buf, size_t size) {
@@ -424,7 +442,9 @@ static int method_close(sd_bus_message *message, void *userdata, sd_bus_error *e
 static int method_isolate(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         bool isolate = streq(sd_bus_message_get_member(message), "Isolate");
-        const char *device, *reason = "";
+        _cleanup_free_ char *result = NULL;
+        const char *device, *reason = "", *who;
+        char buf[32];
         int r;
 
         if (isolate)
@@ -443,14 +463,21 @@ static int method_isolate(sd_bus_message *message, void *userdata, sd_bus_error 
         r = bus_check_privileged(m, message, error);
         if (r <= 0)
                 return r < 0 ? r : -EPERM;
-        if (!inventory_get_by_name(m->inventory, device) && !bus_ci_is_device(inventory_get(m->inventory, device)))
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "No device '%s'.", device);
-
-        /* The response agent (manager_isolate()/manager_reinstate()) is
-         * not part of this daemon yet. */
-        return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED,
-                                 "%s is not supported by this storguardd: it has no response agent yet.",
-                                 isolate ? "Isolation" : "Reinstatement");
+        who = who_or_uid(message, NULL, buf, sizeof(buf));
+        r = isolate ? manager_isolate(m, device, reason, who, &result) : manager_reinstate(m, device, who, &result);
+        switch (r) {
+        case 0:
+                return sd_bus_reply_method_return(message, "s", strempty(result));
+        case -ENOENT:
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "No disk '%s'.", device);
+        case -EPERM: /* a guard said no: its reason */
+                return sd_bus_error_setf(error, BUS_ERROR_REFUSED, "%s", strna(result));
+        case -EOPNOTSUPP: /* the policy for this action is off */
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED, "%s", strna(result));
+        default:
+                return sd_bus_error_set_errnof(error, r, "Failed to %s '%s': %s%s%m", isolate ? "isolate" : "reinstate",
+                                               device, strempty(result), result ? ": " : "");
+        }
 }
 
 static int method_rescan(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -488,6 +515,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("HostName", "s", property_get_host, 0, 0),
         SD_BUS_PROPERTY("OverallHealth", "s", property_get_health, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("PolicyMode", "s", property_get_health, 0, 0),
+        SD_BUS_PROPERTY("Policy", "a{ss}", property_get_policy, 0, 0),
         SD_BUS_PROPERTY("Devices", "u", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Arrays", "u", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("OpenIncidents", "t", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -72,9 +72,7 @@ void bus_incident_changed(Manager *m, const Incident *i, const char *event_type)
  * ones, DeviceHealthChanged when a disk's health changed. */
 void bus_ci_changed(Manager *m, const Ci *c, InventoryChange change);
 
-/* bus_device_health_read() - a new health read of a disk (@snapshot is
- * taken): the Device's health properties, PropertiesChanged and, when its
- * health changed, DeviceHealthChanged.  The entry point for the health
- * poller; until one runs in storguardd, HealthAssessment stays "unknown"
- * and the counters UINT64_MAX. */
-void bus_device_health_read(Manager *m, const Ci *c, HealthSnapshot *snapshot);
+/* bus_device_health_changed() - a new health read of a disk (the health
+ * poller's result, manager_health_snapshot()): PropertiesChanged on the
+ * Device and, when its health judgement changed, DeviceHealthChanged. */
+void bus_device_health_changed(Manager *m, const Ci *c);

@@ -359,10 +359,15 @@ static int print_devices(json_object *devices, sd_bus *bus, bool problems_only) 
                         r = get_all(bus, jstr(d, "path"), BUS_IFACE_DEVICE, &props);
                         if (r < 0)
                                 break;
-                        first = json_object_object_get_ex(props, "HealthReasons", &reasons) &&
-                                                json_object_array_length(reasons) > 0
-                                        ? json_object_array_get_idx(json_object_array_get_idx(reasons, 0), 2)
-                                        : NULL;
+                        /* The reason behind the verdict: the first at its level. */
+                        first = NULL;
+                        if (json_object_object_get_ex(props, "HealthReasons", &reasons))
+                                for (size_t k = 0; !first && k < json_object_array_length(reasons); k++) {
+                                        json_object *x = json_object_array_get_idx(reasons, k);
+                                        if (streq(strempty(json_object_get_string(json_object_array_get_idx(x, 0))),
+                                                  jstr(d, "health")))
+                                                first = json_object_array_get_idx(x, 2);
+                                }
                         if ((r = table_add(&t, jstr(d, "name"))) < 0 || (r = table_add(&t, jstr(d, "model"))) < 0 ||
                             (r = table_add(&t, jstr(d, "serial"))) < 0 || (r = table_add(&t, jstr(d, "health"))) < 0 ||
                             (r = table_add(&t, first ? json_object_get_string(first) : "")) < 0)

@@ -219,11 +219,13 @@ static void write_config(Fixture *f, const char *extra) {
 
         free(f->config);
         /* HoldSec=0: a disk fault is raised at once instead of waiting two
-         * minutes for a controller fault to explain it. */
+         * minutes for a controller fault to explain it.  No health polls
+         * or latency samples: the recorded tree has no device to read, and
+         * their timing would only add signals. */
         assert_true(asprintf(&content,
                              "[Daemon]\nLogLevel=debug\nStateDirectory=%s/state\nKernelLog=\n"
                              "[Inventory]\nRescanIntervalSec=0\n[Incidents]\nHostName=testhost\n"
-                             "[Diagnosis]\nHoldSec=0\n%s",
+                             "[Diagnosis]\nHoldSec=0\n[Health]\nPollIntervalSec=0\n[Latency]\nSampleIntervalSec=0\n%s",
                              f->dir, extra) > 0);
         f->config = write_file(f->dir, "storguard.conf", content);
 }
@@ -507,7 +509,7 @@ static void test_properties(void **state) {
                              "OpenIncidentsByPriority", "MajorIncidents"),
                          0);
         assert_contains(out, "s \"0.1.0\"\ns \"testhost\"\ns \"");
-        assert_contains(out, "s \"ok\"\ns \"off\"\nu 2\nu 1\nt 0\nat 5 0 0 0 0 0\nt 0\n");
+        assert_contains(out, "s \"ok\"\ns \"dry-run\"\nu 2\nu 1\nt 0\nat 5 0 0 0 0 0\nt 0\n");
 
         /* ObjectManager: everything in one call. */
         assert_int_equal(RUN(f, &objects, "/usr/bin/busctl", b, "--json=short", "call", NAME, PATH,
@@ -585,7 +587,7 @@ static void test_every_method(void **state) {
         Fixture *f = begin(state);
         _cleanup_free_ char *b = bus_arg(f), *c = ctl_arg(f), *devices = NULL, *arrays = NULL, *list = NULL,
                             *all = NULL, *get = NULL, *show = NULL, *showdev = NULL, *iso = NULL, *rei = NULL,
-                            *reload = NULL, *json = NULL;
+                            *reload = NULL, *json = NULL, *refused = NULL;
         json_object *o, *v;
 
         assert_int_equal(RUN(f, &devices, "/usr/bin/busctl", b, "call", NAME, PATH, IFACE, "ListDevices"), 0);
@@ -610,6 +612,19 @@ static void test_every_method(void **state) {
         assert_int_equal(RUN(f, &showdev, CTL, c, "show", "sdg"), 0);
         assert_contains(showdev, "ActiveIncidents: \n    - " INCIDENT_ID);
 
+        /* The response agent answers Isolate/Reinstate: dry-run by default
+         * (what would be done), the guard's reason when it refuses (sdc is
+         * the mirror's last in-sync member), NotSupported when the policy
+         * for the action is off. */
+        assert_int_equal(RUN(f, &iso, CTL, c, "isolate", "sdg", "--reason=test"), 0);
+        assert_contains(iso, "dry-run: would md.fail_member sdg");
+        wait_signal(f, "IncidentUpdated " PATH " " INCIDENT_ID " 1 Disk sdg (scsi_debug, serial 20000): failed open action");
+        expect_error(f, "org.storguard1.Error.Refused", "Isolate", "ss", "sdc", "test");
+        assert_int_equal(RUN(f, &refused, CTL, c, "isolate", "wwn-0x500003900000a001", "--reason=test"), 1);
+        assert_contains(refused, "refused: guard 'last redundancy': md0 (raid1)");
+        assert_int_equal(RUN(f, &rei, CTL, c, "reinstate", "sdg"), 0);
+        assert_contains(rei, "dry-run: would md.re_add sdg");
+
         assert_int_equal(RUN(f, NULL, "/usr/bin/busctl", b, "call", NAME, PATH, IFACE, "Acknowledge", "sss", INCIDENT_ID,
                              "bob", ""),
                          0);
@@ -623,15 +638,11 @@ static void test_every_method(void **state) {
         assert_string_equal(json_object_get_string(v), "closed");
         json_object_put(o);
 
-        /* No response agent in this daemon yet: a named error, not a pretence. */
-        assert_int_equal(RUN(f, &iso, CTL, c, "isolate", "sdg", "--reason=test"), 1);
-        assert_contains(iso, "no response agent");
-        expect_error(f, "org.storguard1.Error.NotSupported", "Isolate", "ss", "sdg", "test");
-        expect_error(f, "org.storguard1.Error.NotSupported", "Reinstate", "s", "wwn-0x3333333000004e20");
-        assert_int_equal(RUN(f, &rei, CTL, c, "reinstate", "sdg"), 1);
-
+        /* Reload: the policy for failing md members is now off. */
+        write_config(f, "[Response]\nFailMdMember=off\n");
         assert_int_equal(RUN(f, &reload, CTL, c, "reload"), 0);
         assert_contains(reload, "Configuration reloaded.");
+        expect_error(f, "org.storguard1.Error.NotSupported", "Isolate", "ss", "sdg", "test");
         /* An invalid configuration is refused and the running one kept. */
         write_config(f, "[Bus]\nPrivilegedGroup=-bad\n");
         expect_error(f, "org.storguard1.Error.Refused", "Reload", NULL);
@@ -645,6 +656,7 @@ static void test_every_method(void **state) {
 static void test_unprivileged(void **state) {
         Fixture *f = begin(state);
         _cleanup_free_ char *b = bus_arg(f), *c = ctl_arg(f), *read = NULL, *ack = NULL, *ack_by = NULL;
+        uint64_t seq;
         const char *const calls[][5] = {
                 { "Acknowledge", "sss", INCIDENT_ID, "mallory", "" },
                 { "Resolve", "ss", INCIDENT_ID, "" },
@@ -656,6 +668,7 @@ static void test_unprivileged(void **state) {
         };
 
         fail_member(f);
+        seq = get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence");
         /* Reading is open to every local user. */
         assert_int_equal(run_as(NOBODY, NULL, 0, &read, (const char *const[]) { CTL, c, "status", NULL }), 3);
         assert_contains(read, INCIDENT_ID);
@@ -676,7 +689,7 @@ static void test_unprivileged(void **state) {
         assert_contains(ack, "Failed to acknowledge the incident: Acknowledge() needs root.");
         ack_by = get_string(f, INCIDENT_PATH, "org.storguard1.Incident", "AcknowledgedBy");
         assert_string_equal(ack_by, "");
-        assert_int_equal(get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence"), 1);
+        assert_int_equal(get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence"), seq);
 
         /* The error name itself, from a client running as uid 65534. */
         {
@@ -728,8 +741,10 @@ static void test_privileged_group(void **state) {
 static void test_malformed(void **state) {
         Fixture *f = begin(state);
         _cleanup_free_ char *b = bus_arg(f), *wrong = NULL, *long_id = malloc(300), *long_comment = malloc(2000);
+        uint64_t seq;
 
         fail_member(f);
+        seq = get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence");
         memset(long_id, 'a', 299);
         long_id[299] = '\0';
         memset(long_comment, 'c', 1999);
@@ -755,7 +770,7 @@ static void test_malformed(void **state) {
         assert_contains(wrong, "Invalid arguments");
 
         /* Nothing changed: the incident is as it was raised. */
-        assert_int_equal(get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence"), 1);
+        assert_int_equal(get_u64(f, INCIDENT_PATH, "org.storguard1.Incident", "Sequence"), seq);
 
         /* The lifecycle refuses what it forbids, with the reason. */
         assert_int_equal(call(f, "Resolve", NULL, NULL, "ss", INCIDENT_ID, ""), 0);
