@@ -91,6 +91,7 @@ int config_init(Config *c) {
         };
         webhook_config_init(&c->webhook);
         diagnosis_config_init(&c->diagnosis);
+        bus_config_init(&c->bus);
         response_policy_default(&c->response);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
@@ -103,17 +104,20 @@ void config_done(Config *c) {
         c->ignore_devices = strv_free(c->ignore_devices);
         webhook_config_done(&c->webhook);
         c->host_name = mfree(c->host_name);
+        bus_config_done(&c->bus);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {
-        _cleanup_free_ ConfigTableItem *table = NULL;
+        _cleanup_free_ ConfigTableItem *t = NULL, *table = NULL;
         int r;
 
         r = config_init(c);
         if (r < 0)
                 return log_oom();
         /* Each module keeps its own table; one file holds them all. */
-        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &table);
+        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &t);
+        if (r >= 0)
+                r = config_table_concat(t, bus_config_items, offsetof(Config, bus), &table);
         if (r < 0)
                 return log_oom();
         r = config_parse_with_dropins(path, table, c, missing_ok);

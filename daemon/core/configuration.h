@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "bus-config.h"
 #include "diagnosis-config.h"
 #include "response.h"
 #include "store.h"
@@ -40,6 +41,7 @@ typedef struct Config {
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
+        BusConfig bus;                   /* [Bus] */
         ResponsePolicy response;         /* [Response] */
         WebhookConfig webhook;           /* [Webhook], [Webhook.NAME] */
 } Config;

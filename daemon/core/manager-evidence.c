@@ -608,6 +608,20 @@ static void start_mdstat(Manager *m) {
 
 /* --- start and stop ------------------------------------------------------ */
 
+/* The notifications of an incident change, written in its transaction. */
+static int on_incident_enqueue(Store *s, const Incident *i, uint64_t seq, const char *event_type, usec_t now,
+                               void *userdata) {
+        Manager *m = userdata;
+
+        if (!m->webhook)
+                return 0;
+        return webhook_enqueue_hook(s, i, seq, event_type, now, m->webhook);
+}
+
+static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        bus_incident_changed(userdata, i, event_type);
+}
+
 static int open_store(Manager *m) {
         bool recreated = false;
         int r;
@@ -646,7 +660,9 @@ int manager_evidence_start(Manager *m) {
         if (r < 0)
                 return r;
         r = incident_manager_new(host, m->store, NULL,
-                                 &(IncidentManagerHooks) { .enqueue = webhook_enqueue_hook, .userdata = m->webhook },
+                                 &(IncidentManagerHooks) { .changed = on_incident_changed,
+                                                           .enqueue = on_incident_enqueue,
+                                                           .userdata = m },
                                  &m->incidents);
         if (r < 0)
                 return log_oom();

@@ -9,6 +9,7 @@
 #include <libudev.h>
 #include <systemd/sd-event.h>
 
+#include "bus.h"
 #include "configuration.h"
 #include "diagnosis.h"
 #include "health.h"
@@ -49,6 +50,10 @@ typedef struct Manager {
         int mdstat_fd;
         sd_event_source *mdstat_source;
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
+
+        /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
+        BusService *bus;
+        char *bus_address;            /* --bus-address=; NULL: the system bus */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
 
