@@ -37,6 +37,8 @@ static const ConfigTableItem config_items[] = {
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
         { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
+        { "Metrics", "TextfilePath", config_parse_path_or_empty, offsetof(Config, metrics_path) },
+        { "Metrics", "IntervalSec", config_parse_sec, offsetof(Config, metrics_interval_usec) },
         {}
 };
 
@@ -45,11 +47,13 @@ int config_init(Config *c) {
                 .log_level = CONFIG_LOG_LEVEL_DEFAULT,
                 .rescan_interval_usec = CONFIG_RESCAN_INTERVAL_DEFAULT_USEC,
                 .store_sync = CONFIG_STORE_SYNC_DEFAULT,
+                .metrics_interval_usec = CONFIG_METRICS_INTERVAL_DEFAULT_USEC,
         };
         diagnosis_config_init(&c->diagnosis);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
-        return c->state_directory && c->kernel_log ? 0 : -ENOMEM;
+        c->metrics_path = strdup(STORGUARD_METRICS_PATH);
+        return c->state_directory && c->kernel_log && c->metrics_path ? 0 : -ENOMEM;
 }
 
 void config_done(Config *c) {
@@ -57,6 +61,7 @@ void config_done(Config *c) {
         c->kernel_log = mfree(c->kernel_log);
         c->ignore_devices = strv_free(c->ignore_devices);
         c->host_name = mfree(c->host_name);
+        c->metrics_path = mfree(c->metrics_path);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {

@@ -18,6 +18,8 @@
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
 #define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+/* How often the Prometheus text file is written. */
+#define CONFIG_METRICS_INTERVAL_DEFAULT_USEC USEC_PER_MINUTE
 /* Every committed incident change survives a power loss. */
 #define CONFIG_STORE_SYNC_DEFAULT STORE_SYNC_FULL
 
@@ -29,6 +31,8 @@ typedef struct Config {
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
+        char *metrics_path;              /* [Metrics] TextfilePath=; NULL: no file */
+        usec_t metrics_interval_usec;    /* [Metrics] IntervalSec=; 0: no file */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
 } Config;
 
