@@ -37,6 +37,7 @@ static const struct {
         [EREPORT_BLK_MEDIUM_ERROR] = { "blk.medium_error", EREPORT_KIND_ERROR },
         [EREPORT_BLK_TIMEOUT] = { "blk.timeout", EREPORT_KIND_PRECURSOR },
         [EREPORT_BLK_LATENCY_OUTLIER] = { "blk.latency.outlier", EREPORT_KIND_PRECURSOR },
+        [EREPORT_BLK_FAIL_SLOW] = { "blk.fail_slow", EREPORT_KIND_ERROR },
         [EREPORT_MD_MEMBER_FAULTY] = { "md.member.faulty", EREPORT_KIND_ERROR },
         [EREPORT_MD_DEGRADED] = { "md.array.degraded", EREPORT_KIND_ERROR },
         [EREPORT_MD_MEMBER_ERRORS] = { "md.member.errors", EREPORT_KIND_PRECURSOR },

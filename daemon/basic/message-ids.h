@@ -28,6 +28,7 @@
  *   STORGUARD_DEDUP_KEY        the fault's fingerprint ("<fault class>:<CI id>")
  *   STORGUARD_KNOWN_ERROR      the matched known-errors entry
  *   STORGUARD_PATH             a file the message is about (store, metrics, configuration)
+ *   STORGUARD_ACTION, STORGUARD_MODE   a response: md.fail_member, ...; enforce, dry-run, off, refused
  */
 
 /* The daemon. */
@@ -60,6 +61,9 @@
 #define SG_MESSAGE_INCIDENT_RESOLVED     "5c0773a13d0d4f81992f90e1bdc08761"
 #define SG_MESSAGE_INCIDENT_CLOSED       "741ff083ec804a7ea96554af8908178b"
 #define SG_MESSAGE_INCIDENT_ACKNOWLEDGED "6038bdf0197f4a12939590ccf4495adf"
+
+/* The response agent acted (or would have, or refused). */
+#define SG_MESSAGE_RESPONSE_ACTION       "9ff7b48a2b8e42c08ab89ef64a77ac1c"
 
 /* Where storguard keeps and publishes what it knows. */
 #define SG_MESSAGE_STORE_UNWRITABLE      "25b0f4f7da824e7aa405b202bdace4f7"

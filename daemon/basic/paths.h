@@ -22,3 +22,4 @@
 #define KMSG_PATH DEV_ROOT "/kmsg"
 #define PROC_ROOT "/proc"
 #define BOOT_ID_PATH PROC_ROOT "/sys/kernel/random/boot_id"
+#define MDSTAT_PATH PROC_ROOT "/mdstat"

@@ -29,14 +29,49 @@ static int config_parse_path_or_empty(const ConfigContext *ctx, const char *rval
         return config_parse_path(ctx, rvalue, data, ret_reason);
 }
 
+static int config_parse_policy_mode(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        PolicyMode m = policy_mode_from_string(rvalue);
+
+        if (m < 0) {
+                *ret_reason = "off, dry-run or enforce";
+                return -EINVAL;
+        }
+        *(PolicyMode *) data = m;
+        return 0;
+}
+
+/* Both directions of an action share one mode: isolating and bringing
+ * back are one decision for an operator. */
+static int config_parse_policy_pair(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        PolicyMode *modes = data; /* [isolate], and [isolate + 3] is its reversal */
+        int r = config_parse_policy_mode(ctx, rvalue, modes, ret_reason);
+
+        if (r >= 0)
+                modes[RESPONSE_MD_READD - RESPONSE_MD_FAIL_MEMBER] = modes[0];
+        return r;
+}
+
+#define RESPONSE_MODE(a) (offsetof(Config, response) + offsetof(ResponsePolicy, mode) + (a) * sizeof(PolicyMode))
+
 static const ConfigTableItem config_items[] = {
         { "Daemon", "LogLevel", config_parse_log_level, offsetof(Config, log_level) },
         { "Daemon", "StateDirectory", config_parse_path, offsetof(Config, state_directory) },
         { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
+        { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
+        { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
+        { "Latency", "SampleIntervalSec", config_parse_sec, offsetof(Config, latency_interval_usec) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
         { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
+        { "Response", "FailMdMember", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MD_FAIL_MEMBER) },
+        { "Response", "FailMultipathPath", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MPATH_FAIL_PATH) },
+        { "Response", "OfflineScsiDevice", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_SCSI_OFFLINE) },
+        { "Response", "MaxPerHour", config_parse_unsigned, offsetof(Config, response) + offsetof(ResponsePolicy, max_per_hour_host) },
+        { "Response", "MaxPerHourPerController", config_parse_unsigned,
+          offsetof(Config, response) + offsetof(ResponsePolicy, max_per_hour_controller) },
+        { "Response", "BootHoldOffSec", config_parse_sec,
+          offsetof(Config, response) + offsetof(ResponsePolicy, boot_holdoff_usec) },
         { "Metrics", "TextfilePath", config_parse_path_or_empty, offsetof(Config, metrics_path) },
         { "Metrics", "IntervalSec", config_parse_sec, offsetof(Config, metrics_interval_usec) },
         {}
@@ -47,9 +82,13 @@ int config_init(Config *c) {
                 .log_level = CONFIG_LOG_LEVEL_DEFAULT,
                 .rescan_interval_usec = CONFIG_RESCAN_INTERVAL_DEFAULT_USEC,
                 .store_sync = CONFIG_STORE_SYNC_DEFAULT,
+                .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
+                .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
+                .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
                 .metrics_interval_usec = CONFIG_METRICS_INTERVAL_DEFAULT_USEC,
         };
         diagnosis_config_init(&c->diagnosis);
+        response_policy_default(&c->response);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
         c->metrics_path = strdup(STORGUARD_METRICS_PATH);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "diagnosis-config.h"
+#include "response.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -18,6 +19,11 @@
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
 #define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+/* SMART and log pages every 30 min, as smartd's default check interval. */
+#define CONFIG_HEALTH_INTERVAL_DEFAULT_USEC (30 * USEC_PER_MINUTE)
+#define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)
+/* One latency window: /sys/block/X/stat and SCSI counters every 10 s. */
+#define CONFIG_LATENCY_INTERVAL_DEFAULT_USEC (10 * USEC_PER_SEC)
 /* How often the Prometheus text file is written. */
 #define CONFIG_METRICS_INTERVAL_DEFAULT_USEC USEC_PER_MINUTE
 /* Every committed incident change survives a power loss. */
@@ -29,11 +35,15 @@ typedef struct Config {
         char *kernel_log;                /* [Daemon] KernelLog=: the kmsg device; NULL: not read */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
+        usec_t health_interval_usec;     /* [Health] PollIntervalSec=, 0: off */
+        usec_t health_timeout_usec;      /* [Health] PollTimeoutSec=: a read that takes longer is killed */
+        usec_t latency_interval_usec;    /* [Latency] SampleIntervalSec=, one fail-slow window; 0: off */
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         char *metrics_path;              /* [Metrics] TextfilePath=; NULL: no file */
         usec_t metrics_interval_usec;    /* [Metrics] IntervalSec=; 0: no file */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
+        ResponsePolicy response;         /* [Response] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "fd-util.h"
 #include "log.h"
 #include "manager.h"
 #include "message-ids.h"
@@ -37,7 +39,7 @@ static const char *keep(Manager *m, unsigned slot, const char *s) {
         return m->lookup_buf[slot];
 }
 
-static Ci *find_container(Manager *m, const char *name, CiType type) {
+Ci *manager_find_container(Manager *m, const char *name, CiType type) {
         _cleanup_free_ Ci **l = NULL;
         int n = inventory_list(m->inventory, &l);
 
@@ -103,8 +105,8 @@ static int diag_lookup(void *userdata, const char *device, DiagNode *ret) {
         if (!c)
                 return -ENOENT;
 
-        array = c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        map = c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        array = c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        map = c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
         *ret = (DiagNode) {
                 .ci_id = keep(m, 0, c->id),
                 .type = c->type,
@@ -121,8 +123,8 @@ static int diag_lookup(void *userdata, const char *device, DiagNode *ret) {
 static json_object *ci_identity(Manager *m, const Ci *c) {
         json_object *o = json_object_new_object();
         const Ci *ctrl = c->type == CI_DISK ? inventory_controller_of(m->inventory, c) : NULL;
-        Ci *array = c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        Ci *map = c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        Ci *array = c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        Ci *map = c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
         const struct {
                 const char *key, *value;
         } fields[] = {
@@ -180,8 +182,8 @@ static json_object *evidence_json(const Fault *f) {
 }
 
 static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in) {
-        Ci *array = c && c->type == CI_DISK ? find_container(m, c->name, CI_ARRAY) : NULL;
-        Ci *map = c && c->type == CI_DISK ? find_container(m, c->name, CI_MULTIPATH) : NULL;
+        Ci *array = c && c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
+        Ci *map = c && c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
 
         in->category = INCIDENT_CATEGORY_DISK;
         in->urgency = URGENCY_MEDIUM;
@@ -218,6 +220,21 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
                 break;
         default:
                 break;
+        }
+        /* A disk fault on the last copy of the data: the array has no
+         * redundancy left, so its errors are the service's. */
+        if (array && array->degraded > 0 &&
+            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_TRANSPORT)) {
+                bool last = true;
+
+                for (size_t k = 0; k < array->n_members; k++)
+                        if (array->members[k].role == MEMBER_ROLE_ACTIVE &&
+                            !streq_ptr(array->members[k].disk_name, c->name))
+                                last = false;
+                if (last) {
+                        in->impact = IMPACT_SERVICE_DOWN;
+                        in->urgency = URGENCY_HIGH;
+                }
         }
         if (f->known_error_id[0])
                 in->category = INCIDENT_CATEGORY_KNOWN_ERROR;
@@ -268,7 +285,7 @@ static void on_fault(const Fault *f, void *userdata) {
 
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s", ci_type_to_string(f->suspect_type),
-                 f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
+                 c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
                  fault_title(f->class));
         title[0] = (char) toupper((unsigned char) title[0]);
@@ -298,6 +315,8 @@ static void on_fault(const Fault *f, void *userdata) {
         report_journal_incident(i->priority <= 2 ? LOG_CRIT : LOG_WARNING, i, r > 0 ? "raised" : "updated",
                                 "Incident %s %s (priority %u%s): %s — %s", i->id, r > 0 ? "raised" : "updated",
                                 i->priority, i->major ? ", major" : "", i->title, f->reason);
+
+        manager_respond(m, f, i);
 
         /* Disk incidents that this controller fault explains point to it. */
         for (size_t k = 0; k < f->n_symptoms; k++)
@@ -548,6 +567,47 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
         }
 }
 
+/* --- md events -------------------------------------------------------------
+ * md wakes pollers of /proc/mdstat with POLLPRI on every array event (a
+ * member failed, recovery started or finished: md_new_event() in
+ * drivers/md/md.c); reading the file re-arms it.  md sends no uevent for a
+ * failed member, so this is how it is noticed at once. */
+
+static int on_mdstat(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        InventoryFilter filter = { .ignore_names = m->config.ignore_devices };
+        char buf[4096];
+        int r;
+
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return log_warning_errno(errno, "Failed to rewind '%s', ignoring: %m", MDSTAT_PATH), 0;
+        while (read(fd, buf, sizeof(buf)) > 0)
+                ;
+        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to re-read md arrays, ignoring: %m");
+        return 0;
+}
+
+static void start_mdstat(Manager *m) {
+        char buf[4096];
+        int r;
+
+        m->mdstat_fd = open(MDSTAT_PATH, O_RDONLY | O_CLOEXEC);
+        if (m->mdstat_fd < 0) {
+                log_debug_errno(errno, "No '%s' (no md in this kernel?), md events come from polling only: %m",
+                                MDSTAT_PATH);
+                return;
+        }
+        while (read(m->mdstat_fd, buf, sizeof(buf)) > 0)
+                ;
+        r = sd_event_add_io(m->event, &m->mdstat_source, m->mdstat_fd, EPOLLPRI, on_mdstat, m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot watch '%s', md events come from polling only: %m", MDSTAT_PATH);
+        else
+                (void) sd_event_source_set_description(m->mdstat_source, "mdstat");
+}
+
 /* --- start and stop ------------------------------------------------------ */
 
 static int open_store(Manager *m) {
@@ -607,12 +667,15 @@ int manager_evidence_start(Manager *m) {
         (void) sd_event_source_set_enabled(m->diagnosis_timer, SD_EVENT_OFF);
 
         (void) start_kmsg(m);
+        start_mdstat(m);
         return 0;
 }
 
 void manager_evidence_stop(Manager *m) {
         MemberStates *e;
 
+        m->mdstat_source = sd_event_source_disable_unref(m->mdstat_source);
+        m->mdstat_fd = safe_close(m->mdstat_fd);
         m->kmsg_source = sd_event_source_disable_unref(m->kmsg_source);
         m->kmsg = kmsg_reader_free(m->kmsg);
         m->diagnosis_timer = sd_event_source_disable_unref(m->diagnosis_timer);

@@ -16,7 +16,7 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 
-static void log_ci_change(Ci *c, InventoryChange change, void *userdata) {
+void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
         Manager *m = userdata;
 
         manager_inventory_changed(m, c, change);
@@ -87,7 +87,7 @@ int manager_scan(Manager *m) {
         InventoryFilter filter = manager_filter(m);
         int r;
 
-        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_scan(m->inventory, m->udev, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         manager_notify_status(m);
@@ -103,7 +103,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         d = udev_monitor_receive_device(m->monitor);
         if (!d)
                 return 0; /* spurious wake-up or a message we cannot use */
-        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), log_ci_change, m);
+        r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to handle '%s' event of '%s', ignoring: %m",
                                   strna(udev_device_get_action(d)), strna(udev_device_get_sysname(d)));
@@ -130,6 +130,15 @@ static bool metrics_enabled(Manager *m) {
         return m->config.metrics_path && m->config.metrics_interval_usec > 0;
 }
 
+static HealthAssessment metrics_polled_health(const Ci *c, void *userdata) {
+        Manager *m = userdata;
+        HealthAssessment a;
+
+        if (c->type != CI_DISK || !manager_health_snapshot(m, c->id, &a, NULL))
+                return _HEALTH_ASSESSMENT_INVALID;
+        return a;
+}
+
 static void manager_write_metrics(Manager *m) {
         MetricsSources src = {
                 .inventory = m->inventory,
@@ -137,6 +146,8 @@ static void manager_write_metrics(Manager *m) {
                 .store = m->store,
                 .ereports_total = m->ereports_seen,
                 .now_usec = now(CLOCK_REALTIME),
+                .polled_health = metrics_polled_health,
+                .userdata = m,
         };
         char span[FORMAT_TIMESPAN_MAX];
         int r;
@@ -232,6 +243,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
         if (!m)
                 return log_oom();
         m->config_missing_ok = missing_ok;
+        m->mdstat_fd = -EBADF;
         m->config_path = strdup(config_path);
         m->inventory = inventory_new();
         if (!m->config_path || !m->inventory)
@@ -252,6 +264,9 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_latency_stop(m);
+        manager_health_stop(m);
+        manager_response_stop(m);
         manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
         sd_event_source_disable_unref(m->rescan_source);
@@ -299,6 +314,7 @@ int manager_start(Manager *m) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* health workers, through sd_event_add_child() */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
         /* A NULL handler makes sd-event leave the loop on that signal. */
@@ -325,6 +341,13 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
+
+        r = manager_health_start(m);
+        if (r < 0)
+                return r;
+        r = manager_latency_start(m);
+        if (r < 0)
+                return r;
 
         /* RescanIntervalSec=0 turns the rescan off: the timer exists but
          * stays disabled, so a reload can turn it on. */

@@ -178,6 +178,7 @@ typedef enum Group {
         GROUP_MEDIA,
         GROUP_MEDIA_NOW,  /* one is enough: predictive failure, SMART failing */
         GROUP_FAILED,
+        GROUP_FAIL_SLOW,
         GROUP_TRANSPORT,
         GROUP_LINK,
         GROUP_PATH_FAILED,
@@ -198,6 +199,8 @@ static Group ereport_group(const Ereport *e) {
                 return GROUP_MEDIA_NOW;
         case EREPORT_MD_MEMBER_FAULTY:
                 return GROUP_FAILED;
+        case EREPORT_BLK_FAIL_SLOW:
+                return GROUP_FAIL_SLOW;
         case EREPORT_SCSI_CMD_FAILED:
                 return e->value <= 0xff && scsi_host_byte_is_transport((int) e->value) ? GROUP_TRANSPORT
                                                                                        : GROUP_NONE;
@@ -395,6 +398,16 @@ int diagnosis_feed(Diagnosis *d, const Ereport *e, usec_t now_usec) {
                 break;
         case GROUP_FAILED:
                 hold(d, n, FAULT_DISK_FAILED, 75, FAULT_ACTION_ISOLATE_MEMBER, now_usec, "md failed the member");
+                break;
+        case GROUP_FAIL_SLOW:
+                /* Held like every disk fault: if its siblings behind the
+                 * same controller turn slow too, the controller is the
+                 * suspect. */
+                n->has_transport = true;
+                n->last_transport_usec = now_usec;
+                hold(d, n, FAULT_DISK_FAIL_SLOW, 70, FAULT_ACTION_REPLACE_DISK, now_usec,
+                     "latency far above its peers' for several windows while doing comparable work");
+                correlate(d, n, now_usec);
                 break;
         case GROUP_PATH_FAILED:
                 if (!n->path_failed) {

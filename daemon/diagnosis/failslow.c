@@ -58,7 +58,7 @@ int failslow_evaluate(const FailSlowSample *samples, size_t n_members, size_t n_
                 failslow_params_default(&def);
                 p = &def;
         }
-        if (n_members < 3 || n_members > 256 || n_windows < p->windows || p->windows == 0)
+        if (n_members < 2 || n_members > 256 || n_windows < p->windows || p->windows == 0)
                 return -EINVAL;
 
         for (size_t m = 0; m < n_members; m++) {

@@ -43,7 +43,8 @@ typedef struct FailSlowVerdict {
 } FailSlowVerdict;
 
 /* failslow_evaluate() - samples[w * n_members + m] is member m in window w,
- * oldest window first.  Needs at least 3 members (a median of peers).
+ * oldest window first.  Needs at least 2 members: with 2 (a mirror) the
+ * peer is the sibling, with more the median of the others.
  * Return: 1 and *ret when one member is fail-slow in the latest windows,
  * 0 when none is, -EINVAL for too few members/windows. */
 int failslow_evaluate(const FailSlowSample *samples, size_t n_members, size_t n_windows, const FailSlowParams *p,

@@ -948,3 +948,30 @@ int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const Invento
                 return add_block_device(inv, d, filter, now, cb, userdata, NULL);
         return 0;
 }
+
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
+                      InventoryChangeFn cb, void *userdata) {
+        _cleanup_free_ Ci **l = NULL;
+        int n, r, ret = 0;
+
+        n = inventory_list(inv, &l);
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n; i++) {
+                _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
+
+                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath)
+                        continue;
+                d = udev_device_new_from_syspath(udev, l[i]->syspath);
+                if (!d) {
+                        /* Gone without a remove event. */
+                        if (inventory_mark_removed(inv, l[i]->syspath, now, NULL) == INVENTORY_REMOVED && cb)
+                                cb(l[i], INVENTORY_REMOVED, userdata);
+                        continue;
+                }
+                r = add_block_device(inv, d, filter, now, cb, userdata, NULL);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
+}

@@ -45,12 +45,17 @@ static HealthAssessment incident_health(const Incident *i) {
         return HEALTH_WARNING;
 }
 
-HealthAssessment metrics_ci_health(const Ci *c, const IncidentManager *incidents) {
+HealthAssessment metrics_ci_health(const Ci *c, const IncidentManager *incidents, HealthAssessment polled) {
         _cleanup_free_ Incident **l = NULL;
         HealthAssessment worst = HEALTH_OK;
         bool any = false;
         int n = incidents ? incident_manager_list(incidents, &l) : 0;
 
+        /* HEALTH_UNKNOWN from a poll (could not be read) says nothing. */
+        if (polled >= HEALTH_OK && polled <= HEALTH_FAILED) {
+                worst = polled;
+                any = true;
+        }
         for (int k = 0; k < n; k++) {
                 const Incident *i = l[k];
                 HealthAssessment h;
@@ -62,8 +67,8 @@ HealthAssessment metrics_ci_health(const Ci *c, const IncidentManager *incidents
                         worst = h;
                 any = true;
         }
-        if (!any && c->type == CI_DISK && c->health_source == HEALTH_SOURCE_NONE)
-                return HEALTH_UNKNOWN;
+        if (!any)
+                return c->type == CI_DISK ? HEALTH_UNKNOWN : HEALTH_OK;
         return worst;
 }
 
@@ -133,7 +138,9 @@ static int render_devices(const MetricsSources *s, FILE *f, Ci **l, int n) {
                         return -ENOMEM;
                 fprintf(f, "storguard_device_health{ci_id=\"%s\",type=\"%s\",device=\"%s\",model=\"%s\",serial=\"%s\"} %d\n",
                         x.id, ci_type_to_string(l[k]->type), x.device, x.model, x.serial,
-                        (int) metrics_ci_health(l[k], s->incidents));
+                        (int) metrics_ci_health(l[k], s->incidents,
+                                                s->polled_health ? s->polled_health(l[k], s->userdata)
+                                                                 : _HEALTH_ASSESSMENT_INVALID));
                 ci_labels_done(&x);
         }
 

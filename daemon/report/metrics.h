@@ -49,17 +49,23 @@ typedef struct MetricsSources {
         Store *store;                        /* NULL: the store is down (no outbox figures) */
         uint64_t ereports_total;
         usec_t now_usec;                     /* CLOCK_REALTIME */
+        /* The last health poll of a disk: HEALTH_OK..HEALTH_UNKNOWN, or
+         * _HEALTH_ASSESSMENT_INVALID when it was never read.  NULL: none. */
+        HealthAssessment (*polled_health)(const Ci *c, void *userdata);
+        void *userdata;
 } MetricsSources;
 
 /* metrics_escape_label() - a label value as the text format wants it,
  * made safe (see above).  Return: a new string, NULL on ENOMEM. */
 char *metrics_escape_label(const char *s);
 
-/* metrics_ci_health() - storguard's judgement of a CI: the worst of its
- * open or mitigated incidents (disk/path failed: failed; media errors,
- * controller: failing; any other: warning); without one, ok, or unknown
- * for a disk whose health cannot be read.  incidents may be NULL. */
-HealthAssessment metrics_ci_health(const Ci *c, const IncidentManager *incidents);
+/* metrics_ci_health() - storguard's judgement of a CI: the worse of its
+ * last health poll (@polled, _HEALTH_ASSESSMENT_INVALID: never read) and
+ * its open or mitigated incidents (disk/path failed: failed; media errors,
+ * controller: failing; any other: warning).  With neither: unknown for a
+ * disk (no health interface, or not read yet), ok for a controller.
+ * incidents may be NULL. */
+HealthAssessment metrics_ci_health(const Ci *c, const IncidentManager *incidents, HealthAssessment polled);
 
 /* metrics_render() - the whole file into f.  Return: 0, -ENOMEM, -EIO. */
 int metrics_render(const MetricsSources *s, FILE *f);

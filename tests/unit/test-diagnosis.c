@@ -338,7 +338,19 @@ static void test_failslow(void **state) {
         failslow_params_default(&p);
         p.ratio = 10.0;
         assert_int_equal(failslow_evaluate(&s[0][0], 4, 5, &p, &v), 0);
-        assert_int_equal(failslow_evaluate(&s[0][0], 2, 5, NULL, &v), -EINVAL);
+        assert_int_equal(failslow_evaluate(&s[0][0], 1, 5, NULL, &v), -EINVAL);
+
+        /* A mirror: the one sibling is the peer; the fast one is not flagged. */
+        {
+                const FailSlowSample mirror[3][2] = {
+                        { { 3000, 200 }, { 25000, 180 } },
+                        { { 3100, 210 }, { 27000, 190 } },
+                        { { 2900, 190 }, { 26000, 185 } },
+                };
+                assert_int_equal(failslow_evaluate(&mirror[0][0], 2, 3, NULL, &v), 1);
+                assert_int_equal(v.member, 1);
+                assert_true(v.ratio > 8.0);
+        }
 }
 
 int main(void) {

@@ -97,6 +97,16 @@ static void sample_done(Sample *s) {
         free(s->dir);
 }
 
+/* The last health polls: sdb read fine, sda says it is failing, the
+ * others were never read. */
+static HealthAssessment polled(const Ci *c, void *userdata) {
+        if (streq(c->name, "sdb"))
+                return HEALTH_OK;
+        if (streq(c->name, "sda"))
+                return HEALTH_WARNING;
+        return _HEALTH_ASSESSMENT_INVALID;
+}
+
 static MetricsSources sources(Sample *s) {
         return (MetricsSources) {
                 .inventory = s->inv,
@@ -104,6 +114,7 @@ static MetricsSources sources(Sample *s) {
                 .store = s->store,
                 .ereports_total = 42,
                 .now_usec = 1700000000 * USEC_PER_SEC + 5,
+                .polled_health = polled,
         };
 }
 
@@ -159,7 +170,8 @@ static void test_render(void **state) {
         assert_non_null(strstr(out, "# TYPE storguard_ereports_total counter\nstorguard_ereports_total 42\n"));
         assert_non_null(strstr(out, "storguard_devices{type=\"disk\"} 3\n"));
         assert_non_null(strstr(out, "storguard_devices_without_health_interface 1\n"));
-        /* Media errors: failing (2); no incident: ok (0) or unknown (4). */
+        /* Polled warning, media errors incident: failing (2); polled ok: 0;
+         * never read and no incident: unknown (4). */
         assert_non_null(strstr(out, "storguard_device_health{ci_id=\"wwn-0x5000c500a1b2c3d4\",type=\"disk\",device=\"sda\","
                                     "model=\"ST4000\\\"} 1?storguard_fake 9\\\\???%n\",serial=\"Z1Z\\\\\\\"??# TYPE x counter\"} 2\n"));
         assert_non_null(strstr(out, "device=\"sdb\",model=\"\",serial=\"\"} 0\n"));
@@ -192,11 +204,11 @@ static void test_incident_counts(void **state) {
         assert_non_null(strstr(out, want));
         free(out);
 
-        /* Resolved: the disk is ok again and the count moves. */
+        /* Resolved: back to what the poll says (warning), the count moves. */
         assert_int_equal(incident_manager_set_status(s.incidents, l[0]->id, INCIDENT_RESOLVED, NULL, 20), 0);
         out = render(&src);
         assert_non_null(strstr(out, "device=\"sda\""));
-        assert_non_null(strstr(out, "serial=\"Z1Z\\\\\\\"??# TYPE x counter\"} 0\n"));
+        assert_non_null(strstr(out, "serial=\"Z1Z\\\\\\\"??# TYPE x counter\"} 1\n"));
         free(want);
         assert_true(asprintf(&want, "storguard_incidents{priority=\"%u\",status=\"resolved\"} 1\n", l[0]->priority) > 0);
         assert_non_null(strstr(out, want));

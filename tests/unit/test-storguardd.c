@@ -177,7 +177,7 @@ static void test_reload(void **state) {
         assert_int_equal(kill(f->pid, 0), 0);
         /* A valid one that ignores the disk is applied: the rescan after
          * the reload reports no disks. */
-        free(write_config(f, "[Inventory]\nIgnoreDevices=vd*\n"));
+        { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nIgnoreDevices=vd*\n"); }
         assert_int_equal(kill(f->pid, SIGHUP), 0);
         wait_notify(f, "RELOADING=1");
         wait_notify(f, "STATUS=Watching 0 disks");
@@ -188,7 +188,7 @@ static void test_reload(void **state) {
 
 static void test_invalid_config_refuses_start(void **state) {
         Fixture *f = *state;
-        free(write_config(f, "[Inventory]\nRescanIntervalSec=often\n"));
+        { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nRescanIntervalSec=often\n"); }
         start(f, NULL);
         assert_int_equal(wait_exit(f), 1);
 }
