@@ -331,6 +331,8 @@ static void on_fault(const Fault *f, void *userdata) {
                 }
 }
 
+static void arm_diagnosis_timer(Manager *m);
+
 void manager_feed(const Ereport *e, void *userdata) {
         Manager *m = userdata;
         int r;
@@ -342,6 +344,8 @@ void manager_feed(const Ereport *e, void *userdata) {
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to diagnose '%s' on '%s', ignoring: %m",
                                   strempty(ereport_class_to_string(e->class)), e->device);
+        /* A fault may now be held back until a deadline. */
+        arm_diagnosis_timer(m);
 }
 
 /* --- the diagnosis timer ------------------------------------------------- */

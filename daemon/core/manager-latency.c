@@ -4,9 +4,12 @@
  *
  *   - ioerr_cnt / iotmo_cnt rising become ereports (scsi.counter.*): errors
  *     and timeouts the kernel log may not show at default SCSI logging;
- *   - each window's mean completion time per disk feeds fail-slow
- *     evaluation among peers: the members of one array, the disks behind
- *     one controller.  A member slower than its peers for several windows
+ *   - each window's mean completion time feeds fail-slow evaluation among
+ *     peers: the members of one array (measured at the member device md
+ *     uses: a disk, a partition, a dm device), the disks behind one
+ *     controller.  Peers are disks of the same model: a mirror of an SSD
+ *     and an HDD is not a fail-slow case.  A member slower than its peers
+ *     for several windows
  *     while doing comparable work becomes a blk.fail_slow ereport (once per
  *     episode), which diagnosis turns into a fault — or, when its siblings
  *     behind the same controller turn slow too, into a controller fault.
@@ -26,7 +29,7 @@
 #define LATENCY_WINDOWS_MAX 16
 
 typedef struct DiskSamples {
-        char *ci_id;               /* hash key */
+        char *key;                 /* hash key: the block device's sysfs path */
         BlkStat last;
         bool have_last;
         ScsiCounters counters;
@@ -40,20 +43,20 @@ typedef struct DiskSamples {
 static DiskSamples *disk_samples_free(DiskSamples *s) {
         if (!s)
                 return NULL;
-        free(s->ci_id);
+        free(s->key);
         return mfree(s);
 }
 
-static DiskSamples *samples_for(Manager *m, const Ci *c) {
-        DiskSamples *s = hashmap_get(m->latency, c->id);
+static DiskSamples *samples_for(Manager *m, const char *syspath) {
+        DiskSamples *s = hashmap_get(m->latency, syspath);
 
         if (s)
                 return s;
         s = new0(DiskSamples, 1);
         if (!s)
                 return NULL;
-        s->ci_id = strdup(c->id);
-        if (!s->ci_id || hashmap_put(m->latency, s->ci_id, s) < 0)
+        s->key = strdup(syspath);
+        if (!s->key || hashmap_put(m->latency, s->key, s) < 0)
                 return disk_samples_free(s);
         return s;
 }
@@ -90,17 +93,22 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
         s->have_counters = true;
 }
 
-static void sample_disk(Manager *m, const Ci *c) {
-        DiskSamples *s = samples_for(m, c);
+/* One window of the block device at syspath; SCSI counters too when c
+ * (the disk) is given. */
+static DiskSamples *sample_block(Manager *m, const char *syspath, const Ci *c) {
+        DiskSamples *s = samples_for(m, syspath);
         BlkStat st;
         uint64_t lat, ios;
 
         if (!s)
-                return;
+                return NULL;
+        if (s->seen)
+                return s; /* already sampled in this round (a disk that is also a member) */
         s->seen = true;
-        sample_counters(m, c, s);
-        if (blkstat_read(c->syspath, &st) < 0)
-                return;
+        if (c)
+                sample_counters(m, c, s);
+        if (blkstat_read(syspath, &st) < 0)
+                return s;
         if (s->have_last) {
                 ios = blkstat_window(&s->last, &st, &lat);
                 if (s->n == LATENCY_WINDOWS_MAX) {
@@ -111,23 +119,26 @@ static void sample_disk(Manager *m, const Ci *c) {
         }
         s->last = st;
         s->have_last = true;
+        return s;
 }
 
-/* Evaluate one peer group (disk CIs); report the slow member once. */
-static void evaluate_group(Manager *m, Ci **disks, size_t n) {
+/* Evaluate one peer group: samples[k] measured for disks[k]; report the
+ * slow member once per episode. */
+static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t n) {
         const FailSlowParams *p = &m->config.diagnosis.failslow;
         unsigned windows = MIN(p->windows, (unsigned) LATENCY_WINDOWS_MAX);
         _cleanup_free_ FailSlowSample *mat = NULL;
-        DiskSamples *s[64];
         FailSlowVerdict v;
         char raw[200];
         int r;
 
-        if (n < 2 || n > ELEMENTSOF(s) || windows == 0)
+        if (n < 2 || windows == 0)
                 return;
         for (size_t k = 0; k < n; k++) {
-                s[k] = hashmap_get(m->latency, disks[k]->id);
-                if (!s[k] || s[k]->n < windows)
+                if (!samples[k] || samples[k]->n < windows)
+                        return;
+                /* Peers are the same kind of disk. */
+                if (!streq_ptr(disks[k]->model, disks[0]->model))
                         return;
         }
         mat = new(FailSlowSample, (size_t) windows * n);
@@ -135,23 +146,23 @@ static void evaluate_group(Manager *m, Ci **disks, size_t n) {
                 return;
         for (unsigned w = 0; w < windows; w++)
                 for (size_t k = 0; k < n; k++)
-                        mat[w * n + k] = s[k]->ring[s[k]->n - windows + w];
+                        mat[w * n + k] = samples[k]->ring[samples[k]->n - windows + w];
 
         r = failslow_evaluate(mat, n, windows, p, &v);
         if (r <= 0) {
                 for (size_t k = 0; k < n; k++)
-                        s[k]->flagged = false; /* episode over */
+                        samples[k]->flagged = false; /* episode over */
                 return;
         }
         for (size_t k = 0; k < n; k++)
                 if (k != v.member)
-                        s[k]->flagged = false;
-        if (s[v.member]->flagged)
+                        samples[k]->flagged = false;
+        if (samples[v.member]->flagged)
                 return;
-        s[v.member]->flagged = true;
-        snprintf(raw, sizeof(raw), "%s: mean latency %llu us, %.1fx its %zu peer(s), for %u windows of %s",
+        samples[v.member]->flagged = true;
+        snprintf(raw, sizeof(raw), "%s: mean latency %llu us, %.1fx its %zu peer(s), for %u windows",
                  disks[v.member]->name, (unsigned long long) mat[(windows - 1) * n + v.member].latency_usec, v.ratio,
-                 n - 1, v.windows, "the sampling interval");
+                 n - 1, v.windows);
         log_notice("Fail-slow: %s.", raw);
         emit(m, disks[v.member], EREPORT_BLK_FAIL_SLOW, mat[(windows - 1) * n + v.member].latency_usec, raw);
 }
@@ -160,6 +171,7 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
         Manager *m = userdata;
         _cleanup_free_ Ci **l = NULL;
         _cleanup_free_ Ci **group = NULL;
+        _cleanup_free_ DiskSamples **gsamples = NULL;
         DiskSamples *s;
         int n = inventory_list(m->inventory, &l);
 
@@ -169,12 +181,13 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
                 s->seen = false;
         for (int i = 0; i < n; i++)
                 if (l[i]->type == CI_DISK && l[i]->state == CI_STATE_PRESENT && l[i]->syspath)
-                        sample_disk(m, l[i]);
+                        (void) sample_block(m, l[i]->syspath, l[i]);
 
         group = new(Ci *, (size_t) n + 1);
-        if (group) {
-                /* Peers: the members of each array, then the disks behind
-                 * each controller. */
+        gsamples = new(DiskSamples *, (size_t) n + 1);
+        if (group && gsamples) {
+                /* Peers: the members of each array (at the member device
+                 * md uses), then the disks behind each controller. */
                 for (int i = 0; i < n; i++) {
                         size_t g = 0;
 
@@ -182,17 +195,28 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
                                 continue;
                         if (l[i]->type == CI_ARRAY) {
                                 for (size_t k = 0; k < l[i]->n_members; k++) {
-                                        Ci *d = inventory_disk_of_name(m->inventory, l[i]->members[k].disk_name);
-                                        if (d && l[i]->members[k].role == MEMBER_ROLE_ACTIVE)
-                                                group[g++] = d;
+                                        const ArrayMember *a = &l[i]->members[k];
+                                        Ci *d = inventory_disk_of_name(m->inventory, a->disk_name);
+                                        struct udev_device *u;
+
+                                        if (!d || a->role != MEMBER_ROLE_ACTIVE)
+                                                continue;
+                                        u = udev_device_new_from_subsystem_sysname(m->udev, "block", a->name);
+                                        if (!u)
+                                                continue;
+                                        gsamples[g] = sample_block(m, udev_device_get_syspath(u), NULL);
+                                        udev_device_unref(u);
+                                        group[g++] = d;
                                 }
                         } else if (l[i]->type == CI_CONTROLLER) {
                                 for (int j = 0; j < n; j++)
                                         if (l[j]->type == CI_DISK && l[j]->state == CI_STATE_PRESENT &&
-                                            streq_ptr(l[j]->controller_id, l[i]->id))
+                                            streq_ptr(l[j]->controller_id, l[i]->id)) {
+                                                gsamples[g] = hashmap_get(m->latency, l[j]->syspath);
                                                 group[g++] = l[j];
+                                        }
                         }
-                        evaluate_group(m, group, g);
+                        evaluate_group(m, group, gsamples, g);
                 }
         }
 

@@ -666,6 +666,12 @@ vm_storguardd_start() {
 	if [ -f "$_vm_unit" ]; then
 		_vm_x=$(sed -n 's/^ExecStart=-\{0,1\}//p' "$_vm_unit" | head -n1)
 		[ -n "$_vm_x" ] && _vm_cmd=$_vm_x
+		# The tree is built with configure's default prefix, whose
+		# configuration path is not the guest's /etc/storguard.
+		case " $_vm_cmd " in
+		*" --config"*) ;;
+		*) _vm_cmd="$_vm_cmd --config /etc/storguard/storguard.conf" ;;
+		esac
 		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit"); do
 			export "${_vm_e%%=*}=${_vm_e#*=}"
 		done
