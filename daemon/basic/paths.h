@@ -11,6 +11,7 @@
 
 #define STORGUARD_CONF_FILE SYSCONFDIR "/storguard/storguard.conf"
 #define STORGUARD_KNOWN_ERRORS_DIR SYSCONFDIR "/storguard/known-errors.d"
+#define STORGUARD_KNOWN_ERRORS_SHIPPED_DIR DATADIR "/storguard/known-errors"
 #define STORGUARD_STATE_DIR LOCALSTATEDIR "/lib/storguard"
 #define STORGUARD_RUN_DIR RUNSTATEDIR "/storguard"
 /* node_exporter's textfile collector directory (Debian's

@@ -61,6 +61,7 @@ static const ConfigTableItem config_items[] = {
         { "Daemon", "LogLevel", config_parse_log_level, offsetof(Config, log_level) },
         { "Daemon", "StateDirectory", config_parse_path, offsetof(Config, state_directory) },
         { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
+        { "Daemon", "KnownErrorsDirectories", config_parse_strv, offsetof(Config, known_errors_dirs) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
         WEBHOOK_CONFIG_TABLE_ITEMS(Config, webhook, webhook_section),
@@ -99,12 +100,17 @@ int config_init(Config *c) {
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
         c->metrics_path = strdup(STORGUARD_METRICS_PATH);
+        if (strv_push(&c->known_errors_dirs, strdup(STORGUARD_KNOWN_ERRORS_SHIPPED_DIR)) < 0 ||
+            strv_push(&c->known_errors_dirs, strdup(STORGUARD_KNOWN_ERRORS_DIR)) < 0 || !c->known_errors_dirs[0] ||
+            !c->known_errors_dirs[1])
+                return -ENOMEM;
         return c->state_directory && c->kernel_log && c->metrics_path ? 0 : -ENOMEM;
 }
 
 void config_done(Config *c) {
         c->state_directory = mfree(c->state_directory);
         c->kernel_log = mfree(c->kernel_log);
+        c->known_errors_dirs = strv_free(c->known_errors_dirs);
         c->ignore_devices = strv_free(c->ignore_devices);
         webhook_config_done(&c->webhook);
         c->host_name = mfree(c->host_name);

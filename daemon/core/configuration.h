@@ -35,6 +35,7 @@ typedef struct Config {
         int log_level;                   /* syslog level */
         char *state_directory;           /* absolute path */
         char *kernel_log;                /* [Daemon] KernelLog=: the kmsg device; NULL: not read */
+        char **known_errors_dirs;        /* [Daemon] KnownErrorsDirectories=, later ones override */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
         usec_t health_interval_usec;     /* [Health] PollIntervalSec=, 0: off */

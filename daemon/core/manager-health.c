@@ -199,6 +199,8 @@ static void worker_finished(DeviceHealth *h) {
                 if (h->assessment < 0)
                         h->assessment = HEALTH_UNKNOWN;
                 record_history(m, h->ci_id, snap, t);
+                if (c)
+                        manager_known_errors_check(m, c); /* power-on hours move countdowns */
                 if (before != h->assessment && c)
                         log_full(h->assessment == HEALTH_OK || h->assessment == HEALTH_UNKNOWN ? LOG_INFO : LOG_WARNING,
                                  "Health of %s '%s' is %s (was %s).", ci_type_to_string(c->type), c->name,

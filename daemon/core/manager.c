@@ -21,6 +21,8 @@ void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
 
         bus_ci_changed(m, c, change);
         manager_inventory_changed(m, c, change);
+        if (change == INVENTORY_ADDED || change == INVENTORY_REAPPEARED || change == INVENTORY_CHANGED)
+                manager_known_errors_check(m, c);
         _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;
         _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
         int level = m->startup_done ? LOG_NOTICE : LOG_INFO;
@@ -233,6 +235,7 @@ int manager_reload(Manager *m) {
         }
         m->metrics_failing = false;
         manager_arm_metrics(m);
+        (void) manager_known_errors_load(m);
         (void) manager_scan(m);
         return 0;
 }
@@ -267,6 +270,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         m->bus = bus_service_free(m->bus);
         manager_latency_stop(m);
+        manager_known_errors_done(m);
         manager_health_stop(m);
         manager_response_stop(m);
         manager_evidence_stop(m);
@@ -340,6 +344,7 @@ int manager_start(Manager *m) {
                 log_warning("Going on without the D-Bus service.");
         }
 
+        (void) manager_known_errors_load(m);
         r = manager_evidence_start(m);
         if (r < 0)
                 return r;

@@ -18,6 +18,7 @@
 #include "inventory-udev.h"
 #include "inventory.h"
 #include "kmsg-reader.h"
+#include "known-errors.h"
 #include "response.h"
 #include "store.h"
 #include "webhook.h"
@@ -67,6 +68,9 @@ typedef struct Manager {
         Hashmap *latency;             /* disk CI id -> DiskSamples */
         sd_event_source *latency_timer;
 
+        /* Known errors (manager-known-errors.c). */
+        KnownErrorDb known_errors;
+
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
         Hashmap *isolated;            /* disk CI id -> Isolation, for reinstating */
@@ -114,6 +118,12 @@ json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssess
 /* Latency sampling and fail-slow evaluation. */
 int manager_latency_start(Manager *m);
 void manager_latency_stop(Manager *m);
+
+/* Known errors: load the database; match one disk (found, changed,
+ * polled) and raise a known-error incident for each match. */
+int manager_known_errors_load(Manager *m);
+void manager_known_errors_done(Manager *m);
+void manager_known_errors_check(Manager *m, const Ci *c);
 
 /* manager_ci_changed() - the inventory's change callback: logs, turns
  * array and path state changes into ereports (an InventoryChangeFn). */

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <umockdev.h>
 
 #include "test-helpers.h"
@@ -186,6 +188,49 @@ static void test_reload(void **state) {
         assert_int_equal(wait_exit(f), 0);
 }
 
+/* A known-errors entry matching the recorded disks' model and firmware:
+ * the daemon raises a known-error incident per disk, in the store before
+ * it says READY (the match runs while the inventory is read). */
+static void test_known_error(void **state) {
+        Fixture *f = *state;
+        g_autoptr(GError) error = NULL;
+        _cleanup_free_ char *kedir = NULL, *entry = NULL, *conf = NULL, *extra = NULL, *db = NULL;
+        sqlite3 *s;
+        sqlite3_stmt *st;
+
+        /* The MegaRAID recording: two ST4000NM0023 disks, firmware 0004. */
+        g_object_unref(f->testbed);
+        f->testbed = umockdev_testbed_new();
+        assert_true(umockdev_testbed_add_from_file(f->testbed, FIXTURES "megasas-sas.umockdev", &error));
+        assert_true(asprintf(&kedir, "%s/known-errors", f->dir) > 0);
+        assert_int_equal(mkdir(kedir, 0755), 0);
+        entry = write_file(kedir, "test.conf",
+                           "[TEST-ST4000-FW]\n"
+                           "Title=Test advisory for ST4000NM0023 before firmware 0005\n"
+                           "Model=ST4000NM0023\n"
+                           "FirmwareBelow=0005\n"
+                           "Workaround=Update the firmware to 0005.\n"
+                           "Reference=tests/unit/test-storguardd.c\n");
+        assert_true(asprintf(&extra, "KnownErrorsDirectories=%s\n", kedir) > 0);
+        free(f->config);
+        f->config = write_config(f, extra);
+
+        start(f, NULL);
+        wait_notify(f, "READY=1");
+        assert_true(asprintf(&db, "%s/state/storguard.db", f->dir) > 0);
+        assert_int_equal(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(s,
+                "SELECT count(*) FROM incidents WHERE json_extract(data, '$.known_error_id') = 'TEST-ST4000-FW' "
+                "AND json_extract(data, '$.category') = 'known-error' "
+                "AND json_extract(data, '$.workaround') = 'Update the firmware to 0005.'", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 2);
+        sqlite3_finalize(st);
+        sqlite3_close(s);
+        assert_int_equal(kill(f->pid, SIGTERM), 0);
+        assert_int_equal(wait_exit(f), 0);
+}
+
 static void test_invalid_config_refuses_start(void **state) {
         Fixture *f = *state;
         { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nRescanIntervalSec=often\n"); }
@@ -198,6 +243,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_ready_status_stop, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_known_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_invalid_config_refuses_start, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

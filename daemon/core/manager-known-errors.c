@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Known errors on the Manager: the database (shipped entries, then the
+ * operator's) is matched against every disk when it is found or changes
+ * and after each health poll (power-on hours feed the countdowns).  A match
+ * is a known-error incident citing the advisory, with its workaround:
+ * ISO/IEC 20000's "known error" — an incident matching it gets the
+ * workaround at once.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "known-errors.h"
+#include "log.h"
+#include "manager.h"
+#include "string-util.h"
+
+int manager_known_errors_load(Manager *m) {
+        KnownErrorDb db = {};
+        int r;
+
+        r = known_error_db_load_dirs(&db, (const char *const *) m->config.known_errors_dirs);
+        if (r < 0)
+                log_error_errno(r, "Some known-error entries could not be read (see above), using the others: %m");
+        known_error_db_done(&m->known_errors);
+        m->known_errors = db;
+        log_info("Loaded %zu known-error entr%s.", db.n, db.n == 1 ? "y" : "ies");
+        return 0;
+}
+
+void manager_known_errors_done(Manager *m) {
+        known_error_db_done(&m->known_errors);
+}
+
+static uint64_t power_on_hours_of(Manager *m, const Ci *c) {
+        json_object *snap = manager_health_snapshot(m, c->id, NULL, NULL), *v;
+
+        if (snap && json_object_object_get_ex(snap, "power_on_hours", &v) && json_object_is_type(v, json_type_int))
+                return (uint64_t) json_object_get_int64(v);
+        return UINT64_MAX;
+}
+
+static void report_match(Manager *m, const Ci *c, const KnownErrorMatch *k) {
+        const KnownError *e = k->entry;
+        _cleanup_free_ char *model = strdup_printable(strempty(c->model), 64);
+        _cleanup_free_ char *fw = strdup_printable(strempty(c->firmware), 16);
+        char key[256], title[512], desc[512];
+        json_object *evidence = json_object_new_array(), *ci = NULL;
+        IncidentInput in = {};
+        Incident *i = NULL;
+        int r;
+
+        snprintf(key, sizeof(key), "known-error:%s:%s", e->id, c->id);
+        /* Once per status: a countdown that reaches the limit is news,
+         * the same match found again at the next rescan is not. */
+        i = incident_manager_find_active(m->incidents, key);
+        if (i && i->cause && streq(i->cause, known_error_status_to_string(k->status)))
+                goto finish;
+
+        snprintf(title, sizeof(title), "Disk %s (%s, firmware %s): known error %s", c->name, strna(model), strna(fw),
+                 e->id);
+        switch (k->status) {
+        case KNOWN_ERROR_COUNTDOWN:
+                snprintf(desc, sizeof(desc), "%s. %llu power-on hours left before the limit of %llu.", e->title,
+                         (unsigned long long) k->hours_left, (unsigned long long) e->power_on_hours_limit);
+                break;
+        case KNOWN_ERROR_LIMIT_REACHED:
+                snprintf(desc, sizeof(desc), "%s. The limit of %llu power-on hours is reached.", e->title,
+                         (unsigned long long) e->power_on_hours_limit);
+                break;
+        case KNOWN_ERROR_AGE_UNKNOWN:
+                snprintf(desc, sizeof(desc), "%s. Power-on hours unknown: check how close the limit of %llu is.",
+                         e->title, (unsigned long long) e->power_on_hours_limit);
+                break;
+        default:
+                snprintf(desc, sizeof(desc), "%s.", e->title);
+                break;
+        }
+        STRV_FOREACH(ref, e->references)
+                if (evidence)
+                        json_object_array_add(evidence, json_object_new_string(*ref));
+        ci = json_object_new_object();
+        if (ci) {
+                json_object_object_add(ci, "id", json_object_new_string(c->id));
+                json_object_object_add(ci, "name", json_object_new_string(strempty(c->name)));
+                if (c->model)
+                        json_object_object_add(ci, "model", json_object_new_string(c->model));
+                if (c->serial)
+                        json_object_object_add(ci, "serial", json_object_new_string(c->serial));
+                if (c->firmware)
+                        json_object_object_add(ci, "firmware", json_object_new_string(c->firmware));
+                if (c->wwn)
+                        json_object_object_add(ci, "wwn", json_object_new_string(c->wwn));
+        }
+        in = (IncidentInput) {
+                .dedup_key = key,
+                .title = title,
+                .description = desc,
+                .category = INCIDENT_CATEGORY_KNOWN_ERROR,
+                .ci_id = c->id,
+                .ci = ci,
+                /* It has not failed yet: a known error is a warning with a
+                 * fix, urgent once the limit is near or reached. */
+                .impact = k->status == KNOWN_ERROR_LIMIT_REACHED ? IMPACT_DEGRADED : IMPACT_NONE_YET,
+                .urgency = k->status == KNOWN_ERROR_LIMIT_REACHED || k->status == KNOWN_ERROR_COUNTDOWN ? URGENCY_HIGH
+                                                                                                           : URGENCY_MEDIUM,
+                .known_error_id = e->id,
+                .workaround = e->workaround,
+                .cause = known_error_status_to_string(k->status),
+                .evidence = evidence,
+                .confidence_percent = 100,
+        };
+        r = incident_manager_report(m->incidents, &in, now(CLOCK_REALTIME), &i);
+        if (r < 0)
+                log_error_errno(r, "Failed to record known error %s on '%s': %m", e->id, c->name);
+        else
+                log_warning("Incident %s %s: %s — %s Workaround: %s", i->id, r > 0 ? "raised" : "updated", title, desc,
+                            strna(e->workaround));
+        if (r >= 0 && i && !streq_ptr(i->cause, in.cause))
+                (void) free_and_strdup(&i->cause, in.cause);
+finish:
+        json_object_put(ci);
+        json_object_put(evidence);
+}
+
+void manager_known_errors_check(Manager *m, const Ci *c) {
+        KnownErrorMatch matches[8];
+        KnownErrorDevice dev;
+        size_t n;
+
+        if (!m->incidents || m->known_errors.n == 0 || c->type != CI_DISK || c->state != CI_STATE_PRESENT)
+                return;
+        dev = (KnownErrorDevice) {
+                .vendor = c->vendor,
+                .model = c->model,
+                .firmware = c->firmware,
+                .transport = c->transport,
+                .power_on_hours = power_on_hours_of(m, c),
+        };
+        n = known_error_match(&m->known_errors, &dev, matches, ELEMENTSOF(matches));
+        for (size_t k = 0; k < n; k++)
+                report_match(m, c, &matches[k]);
+}
