@@ -8,6 +8,7 @@
 #include "alloc-util.h"
 #include "health.h"
 #include "string-table.h"
+#include "string-util.h"
 
 static const struct {
         const char *name;
@@ -513,7 +514,16 @@ void health_snapshot_emit(const HealthSnapshot *s, const char *device, usec_t ti
         if (s->protocol == HEALTH_PROTOCOL_NVME && have(s->critical_warning) && s->critical_warning != 0) {
                 ereport_init(&e, EREPORT_NVME_CRITICAL_WARNING, source, device, time_usec);
                 e.value = s->critical_warning;
-                snprintf(raw, sizeof(raw), "critical_warning 0x%02" PRIx64, s->critical_warning);
+                {
+                        size_t n = (size_t) snprintf(raw, sizeof(raw), "critical_warning 0x%02" PRIx64,
+                                                     s->critical_warning);
+
+                        /* Decoded: each bit set by its name (NVMe Base 2.0, Figure 207). */
+                        for (unsigned bit = 0; bit < 8 && n < sizeof(raw); bit++)
+                                if (s->critical_warning & (1u << bit))
+                                        n += (size_t) snprintf(raw + n, sizeof(raw) - n, "%s%s", n > 24 ? ", " : ": ",
+                                                               strna(nvme_critical_warning_bit_name(bit)));
+                }
                 ereport_set_raw(&e, raw, SIZE_MAX);
                 sink(&e, userdata);
         }

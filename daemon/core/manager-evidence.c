@@ -281,13 +281,28 @@ static void on_fault(const Fault *f, void *userdata) {
         IncidentInput in = {};
         Incident *i = NULL;
         usec_t t = now(CLOCK_REALTIME);
+        const char *health_reason = NULL;
         int r;
 
+        /* A device that predicts its own failure says why: that reason
+         * (decoded by its driver) is the title, not "media errors". */
+        for (size_t k = 0; k < f->n_evidence && !health_reason; k++)
+                switch (f->evidence[k].class) {
+                case EREPORT_SCSI_PREDICTIVE_FAILURE:
+                case EREPORT_ATA_SMART_FAILING:
+                case EREPORT_NVME_CRITICAL_WARNING:
+                case EREPORT_HEALTH_FAILING:
+                        if (f->evidence[k].raw[0])
+                                health_reason = f->evidence[k].raw;
+                        break;
+                default:
+                        break;
+                }
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
-        snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s", ci_type_to_string(f->suspect_type),
+        snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s%s", ci_type_to_string(f->suspect_type),
                  c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
-                 fault_title(f->class));
+                 health_reason ? "predicts its own failure: " : fault_title(f->class), strempty(health_reason));
         title[0] = (char) toupper((unsigned char) title[0]);
 
         in = (IncidentInput) {

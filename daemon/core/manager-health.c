@@ -41,6 +41,13 @@ typedef struct DeviceHealth {
         usec_t polled_usec;        /* CLOCK_REALTIME of the last result */
         HealthAssessment assessment;
         json_object *snapshot;     /* the last result */
+        /* What was fed to diagnosis: a poll reports states (a counter, a
+         * warning bit, a sense key the device gives to every poll), and a
+         * state is one observation, not one per poll.  A class is fed
+         * again only when its value grows; all is forgotten when the
+         * device is healthy again. */
+        bool fed[_EREPORT_CLASS_MAX];
+        uint64_t fed_value[_EREPORT_CLASS_MAX];
         /* a poll in flight */
         pid_t worker;
         int fd;
@@ -170,7 +177,12 @@ static void worker_finished(DeviceHealth *h) {
                          * knows devices by kernel name. */
                         snprintf(e.device, sizeof(e.device), "%s", c->name);
                         snprintf(e.ci_id, sizeof(e.ci_id), "%s", c->id);
-                        manager_feed(&e, m);
+                        if (e.class >= 0 && e.class < _EREPORT_CLASS_MAX &&
+                            (!h->fed[e.class] || e.value > h->fed_value[e.class])) {
+                                h->fed[e.class] = true;
+                                h->fed_value[e.class] = e.value;
+                                manager_feed(&e, m);
+                        }
                 } else if (type == 'J' && !snap) {
                         _cleanup_free_ char *j = strndup(h->reply + off + 5, len);
                         snap = j ? json_tokener_parse(j) : NULL;
@@ -198,6 +210,10 @@ static void worker_finished(DeviceHealth *h) {
                                         : HEALTH_UNKNOWN;
                 if (h->assessment < 0)
                         h->assessment = HEALTH_UNKNOWN;
+                if (h->assessment == HEALTH_OK) {
+                        memset(h->fed, 0, sizeof(h->fed));
+                        memset(h->fed_value, 0, sizeof(h->fed_value));
+                }
                 record_history(m, h->ci_id, snap, t);
                 if (c)
                         manager_known_errors_check(m, c); /* power-on hours move countdowns */
@@ -394,8 +410,13 @@ void manager_health_stop(Manager *m) {
 
         m->health_timer = sd_event_source_disable_unref(m->health_timer);
         HASHMAP_FOREACH(h, m->health) {
-                if (h->worker > 0)
-                        (void) waitpid(h->worker, NULL, WNOHANG);
+                /* A read in flight holds its device open: end it, and
+                 * reap it, so that nothing outlives the daemon. */
+                if (h->worker > 0) {
+                        (void) kill(h->worker, SIGKILL);
+                        (void) waitpid(h->worker, NULL, 0);
+                        h->worker = 0;
+                }
                 device_health_free(h);
         }
         m->health = hashmap_free(m->health);
