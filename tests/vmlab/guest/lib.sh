@@ -135,6 +135,13 @@ vm_dev_online() {
 	vm_log "$1: device state running"
 }
 
+# vm_all_offline DISK... - true when every DISK's SCSI device is offline.
+vm_all_offline() {
+	for _vm_d in "$@"; do
+		[ "$(cat "/sys/block/$_vm_d/device/state")" = offline ] || return 1
+	done
+}
+
 # vm_dev_delete DISK - remove a SCSI device as a hot-unplug would.
 vm_dev_delete() {
 	echo 1 >"/sys/block/$1/device/delete" || vm_die "cannot delete '$1'"
