@@ -658,6 +658,58 @@ vm_host_qmp() {
 	esac
 }
 
+# --- webhook receiver -------------------------------------------------------
+
+VM_WEBHOOK_DIR=/run/vmlab/webhooks
+VM_WEBHOOK_WWW=/run/vmlab/www
+
+# vm_webhook_receiver_start [PORT] - a local HTTP receiver for webhook tests
+# (busybox httpd on 127.0.0.1 with a CGI script).  Each request to
+# $VM_WEBHOOK_URL is stored as $VM_WEBHOOK_DIR/<uptime>-<pid>.body (the
+# request body) and .headers (method, URI, content type and length, and the
+# HTTP_* request headers); the receiver answers with the HTTP status written
+# in $VM_WEBHOOK_DIR/status (200; write e.g. 503 to make deliveries fail).
+vm_webhook_receiver_start() {
+	_vm_port=${1:-8080}
+	mkdir -p "$VM_WEBHOOK_DIR" "$VM_WEBHOOK_WWW/cgi-bin"
+	echo 200 >"$VM_WEBHOOK_DIR/status"
+	cat >"$VM_WEBHOOK_WWW/cgi-bin/hook" <<-EOF
+	#!/bin/sh
+	read -r up _ </proc/uptime
+	id=\$(printf '%012d' "\${up%.*}\${up#*.}")-\$\$
+	head -c "\${CONTENT_LENGTH:-0}" >"$VM_WEBHOOK_DIR/\$id.body.tmp"
+	env | grep -E '^(HTTP_|CONTENT_|REQUEST_METHOD=|REQUEST_URI=|QUERY_STRING=)' | sort >"$VM_WEBHOOK_DIR/\$id.headers"
+	mv "$VM_WEBHOOK_DIR/\$id.body.tmp" "$VM_WEBHOOK_DIR/\$id.body"
+	printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n' "\$(cat "$VM_WEBHOOK_DIR/status")"
+	EOF
+	chmod 755 "$VM_WEBHOOK_WWW/cgi-bin/hook"
+	/usr/bin/busybox httpd -p "127.0.0.1:$_vm_port" -h "$VM_WEBHOOK_WWW" ||
+		vm_die "cannot start the webhook receiver on port $_vm_port"
+	VM_WEBHOOK_URL=http://127.0.0.1:$_vm_port/cgi-bin/hook
+	export VM_WEBHOOK_URL
+	vm_log "webhook receiver at $VM_WEBHOOK_URL"
+}
+
+# vm_webhook_count - how many requests the receiver has stored.
+vm_webhook_count() {
+	ls "$VM_WEBHOOK_DIR" 2>/dev/null | grep -c '\.body$' || true
+}
+
+# vm_webhook_bodies - the stored request bodies, oldest first, one per line.
+vm_webhook_bodies() {
+	for _vm_f in "$VM_WEBHOOK_DIR"/*.body; do
+		[ -f "$_vm_f" ] && cat "$_vm_f" && echo
+	done
+}
+
+# vm_webhook_wait N TIMEOUT_S - wait until at least N requests arrived.
+vm_webhook_wait() {
+	vm_wait_for "$2" "$1 webhook request(s)" vm__webhook_at_least "$1"
+}
+vm__webhook_at_least() {
+	[ "$(vm_webhook_count)" -ge "$1" ]
+}
+
 # --- storguard --------------------------------------------------------------
 
 VM_STORGUARDD_PID=
