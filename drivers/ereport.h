@@ -63,7 +63,10 @@ typedef enum EreportClass {
         EREPORT_ATA_SMART_ATTRIBUTE,        /* a tracked attribute moved; raw says which */
         /* Block layer. */
         EREPORT_BLK_IO_ERROR,               /* "I/O error, dev sdX, sector N" */
+        EREPORT_BLK_MEDIUM_ERROR,           /* "critical medium error, dev sdX, sector N" */
+        EREPORT_BLK_TIMEOUT,                /* "timeout error, dev sdX, sector N" */
         EREPORT_BLK_LATENCY_OUTLIER,        /* value = latency in usec */
+        EREPORT_BLK_FAIL_SLOW,              /* slower than its peers for several windows; value = latency in usec */
         /* md. */
         EREPORT_MD_MEMBER_FAULTY,           /* "Disk failure on sdX, disabling device" */
         EREPORT_MD_DEGRADED,                /* "Operation continuing on N devices"; value = N */

@@ -133,6 +133,26 @@ int config_parse_file(const char *path, const ConfigTableItem *table, void *user
         return s.error;
 }
 
+int config_table_concat(const ConfigTableItem *a, const ConfigTableItem *b, size_t b_offset, ConfigTableItem **ret) {
+        size_t na = 0, nb = 0;
+        ConfigTableItem *t;
+
+        while (a[na].section)
+                na++;
+        while (b[nb].section)
+                nb++;
+        t = new0(ConfigTableItem, na + nb + 1);
+        if (!t)
+                return -ENOMEM;
+        memcpy(t, a, na * sizeof(ConfigTableItem));
+        for (size_t i = 0; i < nb; i++) {
+                t[na + i] = b[i];
+                t[na + i].offset += b_offset;
+        }
+        *ret = t;
+        return 0;
+}
+
 static int dropin_filter(const struct dirent *de) {
         return de->d_name[0] != '.' && endswith(de->d_name, ".conf");
 }

@@ -39,6 +39,12 @@ typedef struct ConfigTableItem {
         size_t offset;
 } ConfigTableItem;
 
+/* config_table_concat() - one table from two: a's items, then b's with
+ * their offsets moved by b_offset (b describes a struct embedded in a's at
+ * that offset).  Lets each module keep its own table.
+ * Return: 0 and a new table in *ret (free()), -ENOMEM. */
+int config_table_concat(const ConfigTableItem *a, const ConfigTableItem *b, size_t b_offset, ConfigTableItem **ret);
+
 /* config_parse_file() - parse one file into userdata.
  * @missing_ok: a file that does not exist is not an error.
  * Return: 0, -ENOENT (missing and !missing_ok), -EINVAL when a line was

@@ -30,8 +30,13 @@
                 sizeof(x) / sizeof((x)[0]),                                                \
                 (void) 0))
 
+/* glib (pulled in by umockdev in tests) defines the same two. */
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 #define DIV_ROUND_UP(x, y) (((x) + (y) - 1) / (y))
 
 /* Hand a pointer on: returns it and clears the variable, so the cleanup

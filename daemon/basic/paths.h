@@ -17,3 +17,6 @@
 #define SYSFS_ROOT "/sys"
 #define DEV_ROOT "/dev"
 #define KMSG_PATH DEV_ROOT "/kmsg"
+#define PROC_ROOT "/proc"
+#define BOOT_ID_PATH PROC_ROOT "/sys/kernel/random/boot_id"
+#define MDSTAT_PATH PROC_ROOT "/mdstat"

@@ -9,11 +9,69 @@
 #include "paths.h"
 #include "string-util.h"
 
+static int config_parse_store_sync(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        StoreSync s = store_sync_from_string(rvalue);
+
+        if (s < 0) {
+                *ret_reason = "full or normal";
+                return -EINVAL;
+        }
+        *(StoreSync *) data = s;
+        return 0;
+}
+
+/* An absolute path, or empty for "none". */
+static int config_parse_path_or_empty(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        if (isempty(rvalue)) {
+                *(char **) data = mfree(*(char **) data);
+                return 0;
+        }
+        return config_parse_path(ctx, rvalue, data, ret_reason);
+}
+
+static int config_parse_policy_mode(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        PolicyMode m = policy_mode_from_string(rvalue);
+
+        if (m < 0) {
+                *ret_reason = "off, dry-run or enforce";
+                return -EINVAL;
+        }
+        *(PolicyMode *) data = m;
+        return 0;
+}
+
+/* Both directions of an action share one mode: isolating and bringing
+ * back are one decision for an operator. */
+static int config_parse_policy_pair(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        PolicyMode *modes = data; /* [isolate], and [isolate + 3] is its reversal */
+        int r = config_parse_policy_mode(ctx, rvalue, modes, ret_reason);
+
+        if (r >= 0)
+                modes[RESPONSE_MD_READD - RESPONSE_MD_FAIL_MEMBER] = modes[0];
+        return r;
+}
+
+#define RESPONSE_MODE(a) (offsetof(Config, response) + offsetof(ResponsePolicy, mode) + (a) * sizeof(PolicyMode))
+
 static const ConfigTableItem config_items[] = {
         { "Daemon", "LogLevel", config_parse_log_level, offsetof(Config, log_level) },
         { "Daemon", "StateDirectory", config_parse_path, offsetof(Config, state_directory) },
+        { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
+        { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
+        { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
+        { "Latency", "SampleIntervalSec", config_parse_sec, offsetof(Config, latency_interval_usec) },
+        { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
+        { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
+        { "Response", "FailMdMember", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MD_FAIL_MEMBER) },
+        { "Response", "FailMultipathPath", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MPATH_FAIL_PATH) },
+        { "Response", "OfflineScsiDevice", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_SCSI_OFFLINE) },
+        { "Response", "MaxPerHour", config_parse_unsigned, offsetof(Config, response) + offsetof(ResponsePolicy, max_per_hour_host) },
+        { "Response", "MaxPerHourPerController", config_parse_unsigned,
+          offsetof(Config, response) + offsetof(ResponsePolicy, max_per_hour_controller) },
+        { "Response", "BootHoldOffSec", config_parse_sec,
+          offsetof(Config, response) + offsetof(ResponsePolicy, boot_holdoff_usec) },
         {}
 };
 
@@ -21,21 +79,35 @@ int config_init(Config *c) {
         *c = (Config) {
                 .log_level = CONFIG_LOG_LEVEL_DEFAULT,
                 .rescan_interval_usec = CONFIG_RESCAN_INTERVAL_DEFAULT_USEC,
+                .store_sync = CONFIG_STORE_SYNC_DEFAULT,
+                .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
+                .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
+                .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
         };
+        diagnosis_config_init(&c->diagnosis);
+        response_policy_default(&c->response);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
-        return c->state_directory ? 0 : -ENOMEM;
+        c->kernel_log = strdup(KMSG_PATH);
+        return c->state_directory && c->kernel_log ? 0 : -ENOMEM;
 }
 
 void config_done(Config *c) {
         c->state_directory = mfree(c->state_directory);
+        c->kernel_log = mfree(c->kernel_log);
         c->ignore_devices = strv_free(c->ignore_devices);
+        c->host_name = mfree(c->host_name);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {
+        _cleanup_free_ ConfigTableItem *table = NULL;
         int r;
 
         r = config_init(c);
         if (r < 0)
                 return log_oom();
-        return config_parse_with_dropins(path, config_items, c, missing_ok);
+        /* Each module keeps its own table; one file holds them all. */
+        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &table);
+        if (r < 0)
+                return log_oom();
+        return config_parse_with_dropins(path, table, c, missing_ok);
 }

@@ -9,6 +9,9 @@
 
 #include <stdbool.h>
 
+#include "diagnosis-config.h"
+#include "response.h"
+#include "store.h"
 #include "time-util.h"
 
 #define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
@@ -16,12 +19,27 @@
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
 #define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (5 * USEC_PER_MINUTE)
+/* SMART and log pages every 30 min, as smartd's default check interval. */
+#define CONFIG_HEALTH_INTERVAL_DEFAULT_USEC (30 * USEC_PER_MINUTE)
+#define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)
+/* One latency window: /sys/block/X/stat and SCSI counters every 10 s. */
+#define CONFIG_LATENCY_INTERVAL_DEFAULT_USEC (10 * USEC_PER_SEC)
+/* Every committed incident change survives a power loss. */
+#define CONFIG_STORE_SYNC_DEFAULT STORE_SYNC_FULL
 
 typedef struct Config {
         int log_level;                   /* syslog level */
         char *state_directory;           /* absolute path */
+        char *kernel_log;                /* [Daemon] KernelLog=: the kmsg device; NULL: not read */
         usec_t rescan_interval_usec;     /* 0: hotplug only */
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
+        usec_t health_interval_usec;     /* [Health] PollIntervalSec=, 0: off */
+        usec_t health_timeout_usec;      /* [Health] PollTimeoutSec=: a read that takes longer is killed */
+        usec_t latency_interval_usec;    /* [Latency] SampleIntervalSec=, one fail-slow window; 0: off */
+        StoreSync store_sync;            /* [Store] Synchronous= */
+        char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
+        DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
+        ResponsePolicy response;         /* [Response] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -10,8 +10,15 @@
 #include <systemd/sd-event.h>
 
 #include "configuration.h"
+#include "diagnosis.h"
+#include "health.h"
+#include "hashmap.h"
+#include "incident-manager.h"
 #include "inventory-udev.h"
 #include "inventory.h"
+#include "kmsg-reader.h"
+#include "response.h"
+#include "store.h"
 
 typedef struct Manager {
         Config config;
@@ -28,6 +35,32 @@ typedef struct Manager {
 
         Inventory *inventory;
         bool startup_done; /* coldplug finished: later changes are news */
+
+        /* Evidence, diagnosis and incidents (manager-evidence.c). */
+        Store *store;                 /* NULL: the state directory cannot be used */
+        IncidentManager *incidents;
+        Diagnosis *diagnosis;
+        sd_event_source *diagnosis_timer;
+        KmsgDev kmsg_dev;
+        KmsgReader *kmsg;
+        sd_event_source *kmsg_source;
+        int mdstat_fd;
+        sd_event_source *mdstat_source;
+        Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
+        char lookup_buf[4][256];      /* DiagLookup results live until the next call */
+        uint64_t ereports_seen;
+
+        /* Health polls (manager-health.c). */
+        Hashmap *health;              /* disk CI id -> DeviceHealth */
+        sd_event_source *health_timer;
+
+        /* Latency and SCSI counters (manager-latency.c). */
+        Hashmap *latency;             /* disk CI id -> DiskSamples */
+        sd_event_source *latency_timer;
+
+        /* The response agent (manager-response.c). */
+        ResponseHistory response_history;
+        Hashmap *isolated;            /* disk CI id -> Isolation, for reinstating */
 } Manager;
 
 /* manager_new() - a Manager with config loaded from path.
@@ -47,6 +80,55 @@ int manager_run(Manager *m);
 /* manager_reload() - re-read the configuration; keep the old one when
  * the new one is invalid.  Return: 0 or -errno (logged). */
 int manager_reload(Manager *m);
+
+/* manager_evidence_start() - open the store, load incidents, start
+ * diagnosis and the kernel-log reader.  Never fatal: what cannot start is
+ * logged and the rest goes on.  Return: 0 or -ENOMEM. */
+int manager_evidence_start(Manager *m);
+void manager_evidence_stop(Manager *m);
+
+/* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
+void manager_feed(const Ereport *e, void *userdata);
+
+/* manager_inventory_changed() - state changes of arrays and multipath
+ * maps become ereports and lifecycle stages. */
+void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+
+/* Health polls: start, stop, (re)schedule, and the last snapshot of a disk
+ * (borrowed JSON, NULL if never read). */
+int manager_health_start(Manager *m);
+void manager_health_stop(Manager *m);
+void manager_health_schedule(Manager *m);
+json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssessment *ret_assessment,
+                                     usec_t *ret_polled_usec);
+
+/* Latency sampling and fail-slow evaluation. */
+int manager_latency_start(Manager *m);
+void manager_latency_stop(Manager *m);
+
+/* manager_ci_changed() - the inventory's change callback: logs, turns
+ * array and path state changes into ereports (an InventoryChangeFn). */
+void manager_ci_changed(Ci *c, InventoryChange change, void *userdata);
+
+/* manager_find_container() - the present array (CI_ARRAY) or multipath
+ * map (CI_MULTIPATH) that has the block device name as a member or path. */
+Ci *manager_find_container(Manager *m, const char *name, CiType type);
+
+/* manager_respond() - the workaround for a fault the policy allows, done
+ * (or recorded as dry-run, or refused with the guard's reason) and put on
+ * the incident.  Called for every fault that recommends isolation. */
+void manager_respond(Manager *m, const Fault *f, Incident *i);
+
+/* manager_isolate() / manager_reinstate() - an operator's request
+ * (D-Bus Isolate/Reinstate): the same guards but the rate limit and the
+ * boot hold-off.
+ * @device: kernel name or CI id.  @ret_result: what happened, for the caller.
+ * Return: 0 done (or dry-run: see *ret_result), -ENOENT no such device,
+ * -EPERM refused by a guard, -EOPNOTSUPP policy off, other -errno from
+ * the kernel. */
+int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result);
+int manager_reinstate(Manager *m, const char *device, const char *who, char **ret_result);
+void manager_response_stop(Manager *m);
 
 /* manager_scan() - re-read the whole inventory now.  Return: the number of
  * CIs present, or -errno (logged). */

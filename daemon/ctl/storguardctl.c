@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "configuration.h"
+#include "ctl-health.h"
+#include "ctl-replay.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
@@ -34,7 +36,13 @@ static void help(void) {
                "Query and control the storguard storage health daemon.\n\n"
                "Commands:\n"
                "  inventory            List disks, controllers, arrays and multipath maps\n"
-               "                       (read from udev directly; needs no running daemon)\n\n"
+               "                       (read from udev directly; needs no running daemon;\n"
+               "                       with --json each disk's health is read live)\n"
+               "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
+               "                       (skdump --save) or smartctl --json output\n"
+               "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
+               "                       Evaluate the ATA health policy on Backblaze-format\n"
+               "                       SMART history ('-' reads standard input)\n\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
@@ -71,8 +79,10 @@ static int verb_inventory(const Args *a) {
 
         if (a->json) {
                 json_object *o = inventory_to_json(inv, a->all);
-                if (!o)
+                if (!o || inventory_json_add_health(inv, o) < 0) {
+                        json_object_put(o);
                         return log_oom();
+                }
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);
         } else
@@ -98,6 +108,10 @@ int main(int argc, char *argv[]) {
 
         log_set_target(LOG_TARGET_CONSOLE);
         log_set_max_level(LOG_WARNING);
+
+        /* Verbs with options of their own parse them themselves. */
+        if (argc > 1 && streq(argv[1], "replay"))
+                return verb_replay(argc - 1, argv + 1) < 0 ? EXIT_ERROR : EXIT_OK;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -132,6 +146,12 @@ int main(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
                 r = verb_inventory(&a);
+        } else if (streq(verb, "assess")) {
+                if (optind + 1 >= argc) {
+                        log_error("'assess' needs at least one FILE.");
+                        return EXIT_USAGE;
+                }
+                r = verb_assess(argv + optind + 1, a.json);
         } else if (streq(verb, "help")) {
                 help();
                 r = 0;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "alloc-util.h"
@@ -245,4 +246,25 @@ int ci_make_path_id(Ci *c) {
         c->lun_id = c->id;
         c->id = id;
         return 1;
+}
+
+int ata_id_string(const uint8_t *identify, size_t size, size_t word, size_t n_words, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t k = 0;
+
+        if (word + n_words > size / 2)
+                return -EINVAL;
+        s = new(char, n_words * 2 + 1);
+        if (!s)
+                return -ENOMEM;
+        /* ATA strings hold two characters per 16-bit little-endian word,
+         * the first in the high byte (ACS-3 3.4.9). */
+        for (size_t w = word; w < word + n_words; w++) {
+                unsigned char hi = identify[2 * w + 1], lo = identify[2 * w];
+                s[k++] = (hi >= 0x20 && hi < 0x7f) ? (char) hi : ' ';
+                s[k++] = (lo >= 0x20 && lo < 0x7f) ? (char) lo : ' ';
+        }
+        s[k] = '\0';
+        *ret = strdup(strstrip(s));
+        return *ret ? 0 : -ENOMEM;
 }

@@ -19,6 +19,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "macro.h"
@@ -116,7 +117,7 @@ typedef struct Ci {
         char *vendor;
         char *model;
         char *serial;
-        char *wwn;
+        char *wwn;         /* arrays: the md array UUID */
         char *firmware;
         Transport transport;
         uint64_t capacity_bytes;
@@ -198,3 +199,9 @@ int ci_make_path_id(Ci *c);
 /* ci_id_escape() - "<prefix><a>[_<b>]" with white space, '/' and
  * unprintable bytes replaced by '_'.  Return: a new string or NULL. */
 char *ci_id_escape(const char *prefix, const char *a, const char *b);
+
+/* ata_id_string() - an ATA IDENTIFY string field (model: word 27, 20
+ * words; firmware: word 23, 4; serial: word 10, 10), byte-swapped back,
+ * unprintable bytes as spaces, trimmed.
+ * Return: 0 and a new string, -EINVAL if the field lies outside size. */
+int ata_id_string(const uint8_t *identify, size_t size, size_t word, size_t n_words, char **ret);

@@ -90,7 +90,8 @@ json_object *ci_to_json(const Inventory *inv, const Ci *c) {
             add_string(o, "devnode", c->devnode) < 0 || add_string(o, "syspath", c->syspath) < 0 ||
             add_string(o, "by_path", c->by_path) < 0 || add_string(o, "alias", c->alias) < 0 ||
             add_string(o, "vendor", c->vendor) < 0 || add_string(o, "model", c->model) < 0 ||
-            add_string(o, "serial", c->serial) < 0 || add_string(o, "wwn", c->wwn) < 0 ||
+            add_string(o, "serial", c->serial) < 0 ||
+            add_string(o, c->type == CI_ARRAY ? "uuid" : "wwn", c->wwn) < 0 ||
             add_string(o, "firmware", c->firmware) < 0 ||
             add_string(o, "transport", transport_to_string(c->transport)) < 0 ||
             (c->capacity_bytes > 0 && add_u64(o, "capacity_bytes", c->capacity_bytes) < 0) ||

@@ -10,9 +10,12 @@
  *   devnode          /dev node                                      devnode
  *   by_path          E:ID_PATH, else derived from the sysfs path
  *   vendor           E:ID_VENDOR_ENC, A:device/vendor
- *   model            E:ID_MODEL_ENC, A:device/model, NVMe A:model of the controller
- *   serial           E:ID_SERIAL_SHORT, A:serial, A:device/vpd_pg80, NVMe A:serial
- *   firmware         E:ID_REVISION, A:device/rev, NVMe A:firmware_rev
+ *   model            ATA: IDENTIFY in A:device/vpd_pg89; E:ID_MODEL_ENC, A:device/model;
+ *                    NVMe: A:model of the controller
+ *   serial           ATA: IDENTIFY in A:device/vpd_pg89; SCSI: E:ID_SCSI_SERIAL, A:device/vpd_pg80,
+ *                    E:ID_SERIAL_SHORT; virtio: A:serial; NVMe: A:serial of the controller
+ *   firmware         ATA: IDENTIFY in A:device/vpd_pg89; E:ID_REVISION, A:device/rev;
+ *                    NVMe: A:firmware_rev
  *   wwn              E:ID_WWN_WITH_EXTENSION, A:wwid, A:device/wwid (NAA/EUI/NVMe only)
  *   capacity_bytes   A:size x 512
  *   rotational       A:queue/rotational
@@ -120,6 +123,31 @@ static int serial_from_vpd80(struct udev_device *scsi_dev, char **field) {
         return set_trimmed(field, buf);
 }
 
+/* The full ATA identity from the ATA Information VPD page (0x89, SAT-4
+ * 12.4.2): the IDENTIFY DEVICE data starts at byte 60.  SCSI INQUIRY cuts
+ * an ATA model to 16 characters ("WDC WD20EFRX-68E"); IDENTIFY has all 40
+ * ("WDC WD20EFRX-68EUZN0") and the 8-character firmware revision. */
+static int ata_identity_from_vpd89(struct udev_device *scsi_dev, Ci *c) {
+        _cleanup_free_ char *path = NULL, *buf = NULL, *model = NULL, *fw = NULL, *serial = NULL;
+        size_t n;
+        int r;
+
+        path = path_join(udev_device_get_syspath(scsi_dev), "vpd_pg89");
+        if (!path)
+                return -ENOMEM;
+        r = read_full_file(path, 4096, &buf, &n);
+        if (r < 0 || n < 60 + 512 || (unsigned char) buf[1] != 0x89)
+                return 0; /* no page: keep what INQUIRY says */
+        if (ata_id_string((const uint8_t *) buf + 60, 512, 27, 20, &model) < 0 ||
+            ata_id_string((const uint8_t *) buf + 60, 512, 23, 4, &fw) < 0 ||
+            ata_id_string((const uint8_t *) buf + 60, 512, 10, 10, &serial) < 0)
+                return -ENOMEM;
+        if (set_trimmed(&c->model, model) < 0 || set_trimmed(&c->firmware, fw) < 0 ||
+            set_trimmed(&c->serial, serial) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 static struct udev_device *ancestor(struct udev_device *d, const char *subsystem, const char *devtype) {
         return udev_device_get_parent_with_subsystem_devtype(d, subsystem, devtype);
 }
@@ -174,8 +202,11 @@ static int path_below_anchor(struct udev_device *d, struct udev_device *pci, cha
                 char *t;
 
                 /* The class directory between a device and its block
-                 * device says nothing about where it is. */
-                if (n == 5 && strneq(start, "block", 5)) {
+                 * device says nothing about where it is, and a virtio
+                 * device's index ("virtio2") is an enumeration order, not
+                 * a place: udev's path_id skips both too. */
+                if ((n == 5 && strneq(start, "block", 5)) ||
+                    (n > 6 && strneq(start, "virtio", 6) && strspn(start + 6, "0123456789") == n - 6)) {
                         start += n;
                         while (*start == '/')
                                 start++;
@@ -282,7 +313,6 @@ static int read_scsi_host(struct udev_device *disk, struct udev_device *host, st
 static int read_nvme_ctrl(struct udev_device *ctrl, Ci **ret_ctrl, Ci **ret_pci) {
         _cleanup_(ci_freep) Ci *c = ci_new(CI_CONTROLLER), *p = NULL;
         struct udev_device *pci = ancestor(ctrl, "pci", NULL);
-        _cleanup_free_ char *serial = NULL;
         int r;
 
         if (!c)
@@ -379,13 +409,23 @@ static int read_disk(struct udev_device *d, Ci *c, Ci **ret_ctrl, Ci **ret_pci, 
                         return IGNORED(ret_ignored, "SCSI peripheral device type 0x%02x is not a disk", type);
 
                 c->transport = scsi_transport(d, host);
-                v = attr(scsi, "vendor");
-                c->health_source = v && streq(v, "ATA") ? HEALTH_SOURCE_ATA : HEALTH_SOURCE_SCSI;
-                if (set_decoded(&c->vendor, prop(d, "ID_VENDOR_ENC")) < 0 || set_trimmed(&c->vendor, v) < 0 ||
-                    set_decoded(&c->model, prop(d, "ID_MODEL_ENC")) < 0 ||
+                if (set_trimmed(&c->vendor, attr(scsi, "vendor")) < 0)
+                        return -ENOMEM;
+                /* SAT (libata, or a SATA disk behind a SAS HBA) reports the
+                 * T10 vendor "ATA" (SAT-4 10.3.2): it speaks ATA SMART. */
+                c->health_source = streq_ptr(c->vendor, "ATA") ? HEALTH_SOURCE_ATA : HEALTH_SOURCE_SCSI;
+                if (c->health_source == HEALTH_SOURCE_ATA) {
+                        r = ata_identity_from_vpd89(scsi, c);
+                        if (r < 0)
+                                return r;
+                }
+                if (set_decoded(&c->model, prop(d, "ID_MODEL_ENC")) < 0 ||
                     set_trimmed(&c->model, attr(scsi, "model")) < 0 ||
-                    set_trimmed(&c->serial, prop(d, "ID_SERIAL_SHORT")) < 0 ||
+                    /* The unit serial number (VPD 0x80); udev's
+                     * ID_SERIAL_SHORT is the NAA WWN for SAS disks. */
+                    set_trimmed(&c->serial, prop(d, "ID_SCSI_SERIAL")) < 0 ||
                     serial_from_vpd80(scsi, &c->serial) < 0 ||
+                    set_trimmed(&c->serial, prop(d, "ID_SERIAL_SHORT")) < 0 ||
                     set_trimmed(&c->firmware, prop(d, "ID_REVISION")) < 0 ||
                     set_trimmed(&c->firmware, attr(scsi, "rev")) < 0)
                         return -ENOMEM;
@@ -844,8 +884,15 @@ int inventory_scan(Inventory *inv, struct udev *udev, const InventoryFilter *fil
                         r = add_nvme_controller(inv, d, now, cb, userdata, &c);
                 else
                         r = add_block_device(inv, d, filter, now, cb, userdata, &c);
-                if (r < 0)
+                if (r == -ENOMEM)
                         return r;
+                if (r < 0) {
+                        /* One device we cannot make sense of must not hide
+                         * the others. */
+                        log_warning_errno(r, "Cannot read '%s', leaving it out of the inventory: %m",
+                                          udev_list_entry_get_name(le));
+                        continue;
+                }
                 if (c) {
                         r = hashmap_replace(seen, c->id, c);
                         if (r < 0)
@@ -900,4 +947,31 @@ int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const Invento
         if (streq(subsystem, "block"))
                 return add_block_device(inv, d, filter, now, cb, userdata, NULL);
         return 0;
+}
+
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
+                      InventoryChangeFn cb, void *userdata) {
+        _cleanup_free_ Ci **l = NULL;
+        int n, r, ret = 0;
+
+        n = inventory_list(inv, &l);
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n; i++) {
+                _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
+
+                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath)
+                        continue;
+                d = udev_device_new_from_syspath(udev, l[i]->syspath);
+                if (!d) {
+                        /* Gone without a remove event. */
+                        if (inventory_mark_removed(inv, l[i]->syspath, now, NULL) == INVENTORY_REMOVED && cb)
+                                cb(l[i], INVENTORY_REMOVED, userdata);
+                        continue;
+                }
+                r = add_block_device(inv, d, filter, now, cb, userdata, NULL);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
 }

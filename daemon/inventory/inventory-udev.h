@@ -33,6 +33,13 @@ int inventory_scan(Inventory *inv, struct udev *udev, const InventoryFilter *fil
 int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const InventoryFilter *filter,
                             usec_t now, InventoryChangeFn cb, void *userdata);
 
+/* inventory_refresh() - re-read every present CI of one type (block
+ * devices: arrays, multipath maps, disks) from sysfs, without a full
+ * enumeration: what changes without a uevent (md member states, SCSI
+ * device state) is noticed this way.  Return: 0 or the first -errno. */
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
+                      InventoryChangeFn cb, void *userdata);
+
 /* ci_read_block() - convert one udev block device into CIs: the disk (or
  * array, or multipath map) and, for disks, its controller and PCI device.
  * A device storguard does not watch returns -EADDRNOTAVAIL with the reason

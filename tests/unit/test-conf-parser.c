@@ -63,7 +63,11 @@ static void test_good(void **state) {
                                            "\n"
                                            "[Inventory]\n"
                                            "RescanIntervalSec=90s\n"
-                                           "IgnoreDevices=sr* vd?\n");
+                                           "IgnoreDevices=sr* vd?\n"
+                                           "[Store]\n"
+                                           "Synchronous=normal\n"
+                                           "[Diagnosis]\n"
+                                           "MediaErrors=7\n");
 
         assert_int_equal(config_load(&f->config, p, false), 0);
         assert_int_equal(f->config.log_level, LOG_DEBUG);
@@ -71,6 +75,9 @@ static void test_good(void **state) {
         assert_int_equal(f->config.rescan_interval_usec, 90 * USEC_PER_SEC);
         assert_int_equal(strv_length(f->config.ignore_devices), 2);
         assert_string_equal(f->config.ignore_devices[1], "vd?");
+        assert_int_equal(f->config.store_sync, STORE_SYNC_NORMAL);
+        /* A module's own table (diagnosis) is read from the same file. */
+        assert_int_equal(f->config.diagnosis.diag.media.n, 7);
         assert_null(strstr(log_capture_end(&f->log), "storguard.conf:"));
 }
 

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Sampling per-disk latency and SCSI error counters on a timer:
+ *
+ *   - ioerr_cnt / iotmo_cnt rising become ereports (scsi.counter.*): errors
+ *     and timeouts the kernel log may not show at default SCSI logging;
+ *   - each window's mean completion time per disk feeds fail-slow
+ *     evaluation among peers: the members of one array, the disks behind
+ *     one controller.  A member slower than its peers for several windows
+ *     while doing comparable work becomes a blk.fail_slow ereport (once per
+ *     episode), which diagnosis turns into a fault — or, when its siblings
+ *     behind the same controller turn slow too, into a controller fault.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "blkstat/blkstat.h"
+#include "failslow.h"
+#include "log.h"
+#include "manager.h"
+#include "string-util.h"
+
+#define LATENCY_WINDOWS_MAX 16
+
+typedef struct DiskSamples {
+        char *ci_id;               /* hash key */
+        BlkStat last;
+        bool have_last;
+        ScsiCounters counters;
+        bool have_counters;
+        FailSlowSample ring[LATENCY_WINDOWS_MAX]; /* oldest first */
+        unsigned n;
+        bool flagged;              /* fail-slow reported for this episode */
+        bool seen;                 /* sampled in this round */
+} DiskSamples;
+
+static DiskSamples *disk_samples_free(DiskSamples *s) {
+        if (!s)
+                return NULL;
+        free(s->ci_id);
+        return mfree(s);
+}
+
+static DiskSamples *samples_for(Manager *m, const Ci *c) {
+        DiskSamples *s = hashmap_get(m->latency, c->id);
+
+        if (s)
+                return s;
+        s = new0(DiskSamples, 1);
+        if (!s)
+                return NULL;
+        s->ci_id = strdup(c->id);
+        if (!s->ci_id || hashmap_put(m->latency, s->ci_id, s) < 0)
+                return disk_samples_free(s);
+        return s;
+}
+
+static void emit(Manager *m, const Ci *c, EreportClass class, uint64_t value, const char *raw) {
+        Ereport e;
+
+        ereport_init(&e, class, "blkstat", c->name, now(CLOCK_REALTIME));
+        snprintf(e.ci_id, sizeof(e.ci_id), "%s", c->id);
+        e.value = value;
+        ereport_set_raw(&e, raw, strlen(raw));
+        manager_feed(&e, m);
+}
+
+static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
+        ScsiCounters now_c;
+        char raw[160];
+
+        if (scsi_counters_read(c->syspath, &now_c) < 0 || !now_c.present)
+                return;
+        if (s->have_counters) {
+                if (now_c.ioerr > s->counters.ioerr) {
+                        snprintf(raw, sizeof(raw), "%s: ioerr_cnt %llu -> %llu", c->name,
+                                 (unsigned long long) s->counters.ioerr, (unsigned long long) now_c.ioerr);
+                        emit(m, c, EREPORT_SCSI_IOERR_COUNT, now_c.ioerr, raw);
+                }
+                if (now_c.iotmo > s->counters.iotmo) {
+                        snprintf(raw, sizeof(raw), "%s: iotmo_cnt %llu -> %llu", c->name,
+                                 (unsigned long long) s->counters.iotmo, (unsigned long long) now_c.iotmo);
+                        emit(m, c, EREPORT_SCSI_IOTMO_COUNT, now_c.iotmo, raw);
+                }
+        }
+        s->counters = now_c;
+        s->have_counters = true;
+}
+
+static void sample_disk(Manager *m, const Ci *c) {
+        DiskSamples *s = samples_for(m, c);
+        BlkStat st;
+        uint64_t lat, ios;
+
+        if (!s)
+                return;
+        s->seen = true;
+        sample_counters(m, c, s);
+        if (blkstat_read(c->syspath, &st) < 0)
+                return;
+        if (s->have_last) {
+                ios = blkstat_window(&s->last, &st, &lat);
+                if (s->n == LATENCY_WINDOWS_MAX) {
+                        memmove(s->ring, s->ring + 1, sizeof(s->ring[0]) * (LATENCY_WINDOWS_MAX - 1));
+                        s->n--;
+                }
+                s->ring[s->n++] = (FailSlowSample) { .latency_usec = lat, .ios = ios };
+        }
+        s->last = st;
+        s->have_last = true;
+}
+
+/* Evaluate one peer group (disk CIs); report the slow member once. */
+static void evaluate_group(Manager *m, Ci **disks, size_t n) {
+        const FailSlowParams *p = &m->config.diagnosis.failslow;
+        unsigned windows = MIN(p->windows, (unsigned) LATENCY_WINDOWS_MAX);
+        _cleanup_free_ FailSlowSample *mat = NULL;
+        DiskSamples *s[64];
+        FailSlowVerdict v;
+        char raw[200];
+        int r;
+
+        if (n < 2 || n > ELEMENTSOF(s) || windows == 0)
+                return;
+        for (size_t k = 0; k < n; k++) {
+                s[k] = hashmap_get(m->latency, disks[k]->id);
+                if (!s[k] || s[k]->n < windows)
+                        return;
+        }
+        mat = new(FailSlowSample, (size_t) windows * n);
+        if (!mat)
+                return;
+        for (unsigned w = 0; w < windows; w++)
+                for (size_t k = 0; k < n; k++)
+                        mat[w * n + k] = s[k]->ring[s[k]->n - windows + w];
+
+        r = failslow_evaluate(mat, n, windows, p, &v);
+        if (r <= 0) {
+                for (size_t k = 0; k < n; k++)
+                        s[k]->flagged = false; /* episode over */
+                return;
+        }
+        for (size_t k = 0; k < n; k++)
+                if (k != v.member)
+                        s[k]->flagged = false;
+        if (s[v.member]->flagged)
+                return;
+        s[v.member]->flagged = true;
+        snprintf(raw, sizeof(raw), "%s: mean latency %llu us, %.1fx its %zu peer(s), for %u windows of %s",
+                 disks[v.member]->name, (unsigned long long) mat[(windows - 1) * n + v.member].latency_usec, v.ratio,
+                 n - 1, v.windows, "the sampling interval");
+        log_notice("Fail-slow: %s.", raw);
+        emit(m, disks[v.member], EREPORT_BLK_FAIL_SLOW, mat[(windows - 1) * n + v.member].latency_usec, raw);
+}
+
+static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ Ci **l = NULL;
+        _cleanup_free_ Ci **group = NULL;
+        DiskSamples *s;
+        int n = inventory_list(m->inventory, &l);
+
+        if (n < 0)
+                return 0;
+        HASHMAP_FOREACH(s, m->latency)
+                s->seen = false;
+        for (int i = 0; i < n; i++)
+                if (l[i]->type == CI_DISK && l[i]->state == CI_STATE_PRESENT && l[i]->syspath)
+                        sample_disk(m, l[i]);
+
+        group = new(Ci *, (size_t) n + 1);
+        if (group) {
+                /* Peers: the members of each array, then the disks behind
+                 * each controller. */
+                for (int i = 0; i < n; i++) {
+                        size_t g = 0;
+
+                        if (l[i]->state != CI_STATE_PRESENT)
+                                continue;
+                        if (l[i]->type == CI_ARRAY) {
+                                for (size_t k = 0; k < l[i]->n_members; k++) {
+                                        Ci *d = inventory_disk_of_name(m->inventory, l[i]->members[k].disk_name);
+                                        if (d && l[i]->members[k].role == MEMBER_ROLE_ACTIVE)
+                                                group[g++] = d;
+                                }
+                        } else if (l[i]->type == CI_CONTROLLER) {
+                                for (int j = 0; j < n; j++)
+                                        if (l[j]->type == CI_DISK && l[j]->state == CI_STATE_PRESENT &&
+                                            streq_ptr(l[j]->controller_id, l[i]->id))
+                                                group[g++] = l[j];
+                        }
+                        evaluate_group(m, group, g);
+                }
+        }
+
+        /* Forget disks that are gone. */
+        {
+                HashmapIter it = HASHMAP_ITER_FIRST;
+                const char *k;
+
+                while (hashmap_iterate(m->latency, &it, (void **) &s, &k))
+                        if (!s->seen)
+                                disk_samples_free(hashmap_remove(m->latency, k));
+        }
+
+        if (sd_event_source_set_time_relative(src, m->config.latency_interval_usec) < 0 ||
+            sd_event_source_set_enabled(src, SD_EVENT_ONESHOT) < 0)
+                log_warning("Cannot re-arm the latency sampling timer; sampling stops.");
+        return 0;
+}
+
+int manager_latency_start(Manager *m) {
+        int r;
+
+        m->latency = hashmap_new();
+        if (!m->latency)
+                return log_oom();
+        if (m->config.latency_interval_usec == 0) {
+                log_info("Not sampling disk latency (SampleIntervalSec=0).");
+                return 0;
+        }
+        r = sd_event_add_time_relative(m->event, &m->latency_timer, CLOCK_MONOTONIC, 0, USEC_PER_MSEC * 100,
+                                       on_latency_timer, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up latency sampling: %m");
+        (void) sd_event_source_set_description(m->latency_timer, "latency");
+        return 0;
+}
+
+void manager_latency_stop(Manager *m) {
+        DiskSamples *s;
+
+        m->latency_timer = sd_event_source_disable_unref(m->latency_timer);
+        HASHMAP_FOREACH(s, m->latency)
+                disk_samples_free(s);
+        m->latency = hashmap_free(m->latency);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Per-disk I/O statistics and SCSI error counters from sysfs:
+ *
+ *   <disk>/stat                 Documentation/block/stat.rst: read I/Os,
+ *                               read merges, read sectors, read ticks (ms),
+ *                               write ..., in flight, io ticks, time in queue,
+ *                               [discard ..., flush ...] (11, 15 or 17 fields)
+ *   <disk>/device/ioerr_cnt     SCSI: commands completed with an error (hex)
+ *   <disk>/device/iotmo_cnt     SCSI: commands that timed out (hex)
+ *   <disk>/device/iorequest_cnt, iodone_cnt
+ *
+ * Parsers are pure; readers take the disk's sysfs path (from udev).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+typedef struct BlkStat {
+        uint64_t read_ios, read_sectors, read_ticks_ms;
+        uint64_t write_ios, write_sectors, write_ticks_ms;
+        uint64_t in_flight, io_ticks_ms;
+} BlkStat;
+
+typedef struct ScsiCounters {
+        bool present;
+        uint64_t ioerr, iotmo, iorequest, iodone;
+} ScsiCounters;
+
+/* blkstat_parse() - the text of <disk>/stat.  Return: 0, -EBADMSG. */
+int blkstat_parse(const char *text, BlkStat *ret);
+int blkstat_read(const char *disk_syspath, BlkStat *ret);
+/* scsi_counters_read() - Return: 0 (present false for non-SCSI disks). */
+int scsi_counters_read(const char *disk_syspath, ScsiCounters *ret);
+
+/* blkstat_window() - what happened between two samples: completed I/Os
+ * and their mean completion time.  Counters that went backwards (the
+ * device was re-created) count as a fresh start.
+ * Return: the I/Os, with *ret_latency_usec (0 without I/O). */
+uint64_t blkstat_window(const BlkStat *before, const BlkStat *after, uint64_t *ret_latency_usec);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Block statistics and SCSI counters: parsers on real sysfs text, the
+ * window arithmetic, and the readers on a recorded tree. */
+
+#include <sys/stat.h>
+
+#include "test-helpers.h"
+
+#include "alloc-util.h"
+#include "blkstat/blkstat.h"
+
+/* Both from real kernels: the md member sdg of VM lab scenario 02 (Debian
+ * 6.1, tests/fixtures/umockdev/md-raid1-faulty.umockdev, 17 fields) and
+ * this build machine's virtio disk (6.18, /sys/block/vda/stat). */
+static const char sdg_stat[] = "     269        0     6848     1217        5        0       17      113        0     1152     1428        0        0        0        0        2       97\n";
+static const char vda_stat[] = "   30749     5845  2326674     7302   104740    48309 17309544    66746        0    22484    85131   184604       26  5219488    10344    14042      737\n";
+
+static void test_parse(void **state) {
+        BlkStat a, b;
+
+        assert_int_equal(blkstat_parse(sdg_stat, &a), 0);
+        assert_int_equal(a.read_ios, 269);
+        assert_int_equal(a.read_sectors, 6848);
+        assert_int_equal(a.read_ticks_ms, 1217);
+        assert_int_equal(a.write_ios, 5);
+        assert_int_equal(a.write_ticks_ms, 113);
+        assert_int_equal(a.io_ticks_ms, 1152);
+        assert_int_equal(blkstat_parse(vda_stat, &b), 0);
+        assert_int_equal(b.write_sectors, 17309544);
+
+        /* The 11-field layout of older kernels parses too; garbage does not. */
+        assert_int_equal(blkstat_parse("1 2 3 4 5 6 7 8 9 10 11", &a), 0);
+        assert_int_equal(a.io_ticks_ms, 10);
+        assert_int_equal(blkstat_parse("1 2 3", &a), -EBADMSG);
+        assert_int_equal(blkstat_parse("", &a), -EBADMSG);
+        assert_int_equal(blkstat_parse("1 2 3 4 5 6 7 8 9 10 x", &a), -EBADMSG);
+        assert_int_equal(blkstat_parse("99999999999999999999999 2 3 4 5 6 7 8 9 10 11", &a), -EBADMSG);
+}
+
+static void test_window(void **state) {
+        BlkStat a = { .read_ios = 100, .read_ticks_ms = 400, .write_ios = 50, .write_ticks_ms = 200 };
+        BlkStat b = { .read_ios = 300, .read_ticks_ms = 1400, .write_ios = 50, .write_ticks_ms = 200 };
+        uint64_t lat;
+
+        assert_int_equal(blkstat_window(&a, &b, &lat), 200);
+        assert_int_equal(lat, 5000); /* 1000 ms over 200 I/Os */
+        assert_int_equal(blkstat_window(&b, &b, &lat), 0);
+        assert_int_equal(lat, 0);
+        /* A re-created device starts from zero again. */
+        b = (BlkStat) { .read_ios = 10, .read_ticks_ms = 20 };
+        assert_int_equal(blkstat_window(&a, &b, &lat), 10);
+        assert_int_equal(lat, 2000);
+}
+
+/* The readers on a tree laid out as sysfs: counters in hex, as the SCSI
+ * midlayer prints them (values of VM lab scenario 02,
+ * tests/fixtures/scsi/md-raid1-medium-error.counters). */
+static void test_readers(void **state) {
+        _cleanup_free_ char *dir = scratch_dir(), *dev = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL,
+                             *f5 = NULL;
+        BlkStat s;
+        ScsiCounters c;
+
+        f1 = write_file(dir, "stat", sdg_stat);
+        assert_true(asprintf(&dev, "%s/device", dir) > 0);
+        assert_int_equal(blkstat_read(dir, &s), 0);
+        assert_int_equal(s.read_ios, 269);
+
+        assert_int_equal(scsi_counters_read(dir, &c), 0);
+        assert_false(c.present); /* no device/: not a SCSI disk */
+
+        assert_int_equal(mkdir(dev, 0755), 0);
+        f2 = write_file(dev, "ioerr_cnt", "0x4\n");
+        f3 = write_file(dev, "iotmo_cnt", "0x0\n");
+        f4 = write_file(dev, "iorequest_cnt", "0x13d\n");
+        f5 = write_file(dev, "iodone_cnt", "0x13d\n");
+        assert_int_equal(scsi_counters_read(dir, &c), 0);
+        assert_true(c.present);
+        assert_int_equal(c.ioerr, 4);
+        assert_int_equal(c.iorequest, 0x13d);
+        rm_rf(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse),
+                cmocka_unit_test(test_window),
+                cmocka_unit_test(test_readers),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

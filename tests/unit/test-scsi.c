@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * SCSI driver: sense decoding, log/mode/VPD page parsers and the live read
+ * over a replayed transport.  Data: sg3_utils' inhex files (scsi_debug
+ * responses and sense examples, origin in ../shared/corpus/sg3_utils-inhex
+ * and tests/fixtures/scsi/README.md); where no capture exists yet the bytes
+ * are built here from the standard and say so.
+ */
+
+#include "test-helpers.h"
+#include "hex-fixture.h"
+
+#include "alloc-util.h"
+#include "scsi/scsi-health.h"
+#include "scsi/scsi-pages.h"
+#include "scsi/scsi-sense.h"
+#include "scsi/scsi-transport.h"
+
+static char *inhex(const char *name) {
+        const char *c = test_corpus_dir();
+        char *p;
+
+        if (!c)
+                return NULL;
+        assert_true(asprintf(&p, "%s/sg3_utils-inhex/%s", c, name) > 0);
+        return p;
+}
+
+#define REQUIRE_INHEX(var, name)                                                                   \
+        _cleanup_free_ char *var = inhex(name);                                                    \
+        if (!var) {                                                                                \
+                print_message("corpus not found: skipping\n");                                      \
+                skip();                                                                            \
+        }
+
+static void test_sense_fixed(void **state) {
+        REQUIRE_INHEX(p, "fixed_sense.hex");
+        _cleanup_free_ uint8_t *b = NULL;
+        ScsiSense s;
+        size_t n;
+
+        /* sg3_utils fixed_sense.hex: medium error 0x11/0x00 at LBA 0x1234. */
+        b = hex_fixture_load(p, NULL, &n);
+        assert_int_equal(scsi_sense_decode(b, n, &s), 0);
+        assert_false(s.descriptor_format);
+        assert_int_equal(s.sense_key, 0x3);
+        assert_int_equal(s.asc, 0x11);
+        assert_int_equal(s.ascq, 0x00);
+        assert_true(s.info_valid);
+        assert_int_equal(s.information, 0x1234);
+        assert_int_equal(s.class, SCSI_SENSE_CLASS_MEDIUM_ERROR);
+        assert_string_equal(s.asc_text, "Unrecovered read error");
+        assert_int_equal(scsi_sense_to_errno(&s), -EIO);
+        assert_int_equal(scsi_sense_to_ereport_class(&s), EREPORT_SCSI_SENSE_MEDIUM_ERROR);
+        /* Every truncation decodes or is refused, never read past the end. */
+        for (size_t l = 0; l < n; l++) {
+                ScsiSense t;
+                int r = scsi_sense_decode(b, l, &t);
+                assert_true(r == 0 || r == -EBADMSG);
+        }
+}
+
+static void test_sense_descriptor(void **state) {
+        REQUIRE_INHEX(p, "descriptor_sense.hex");
+        _cleanup_free_ uint8_t *b = NULL;
+        ScsiSense s;
+        size_t n;
+
+        b = hex_fixture_load(p, NULL, &n);
+        assert_int_equal(scsi_sense_decode(b, n, &s), 0);
+        assert_true(s.descriptor_format);
+        assert_int_equal(s.sense_key, 0x1);
+        assert_int_equal(s.asc, 0x03);
+        assert_int_equal(s.ascq, 0x02);
+        assert_true(s.info_valid);
+        assert_int_equal(s.information, 0x11223344556677bbULL);
+        assert_int_equal(s.class, SCSI_SENSE_CLASS_RECOVERED);
+        assert_int_equal(scsi_sense_to_errno(&s), 0);
+        assert_int_equal(scsi_sense_to_ereport_class(&s), EREPORT_SCSI_SENSE_RECOVERED);
+}
+
+static void test_sense_classes(void **state) {
+        /* Built per SPC-5 4.4.3 (fixed format): what scsi_debug returns for
+         * REQUEST SENSE after the IE mode page got MRIE=6, TEST=1
+         * (VMLAB.md): NO SENSE, 0x5d/0xff. */
+        static const uint8_t pf[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x5d, 0xff, 0, 0, 0, 0 };
+        static const uint8_t ua[] = { 0x70, 0, 0x06, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x2a, 0x01, 0, 0, 0, 0 };
+        static const uint8_t nr[] = { 0x72, 0x02, 0x04, 0x02, 0, 0, 0, 0 };
+        static const uint8_t garbage[] = { 0x12, 0x34, 0x56, 0x78 };
+        ScsiSense s;
+
+        assert_int_equal(scsi_sense_decode(pf, sizeof(pf), &s), 0);
+        assert_int_equal(s.class, SCSI_SENSE_CLASS_PREDICTIVE_FAILURE);
+        assert_int_equal(scsi_sense_to_ereport_class(&s), EREPORT_SCSI_PREDICTIVE_FAILURE);
+        assert_int_equal(scsi_sense_to_errno(&s), 0);
+        assert_int_equal(scsi_sense_decode(ua, sizeof(ua), &s), 0);
+        assert_int_equal(s.class, SCSI_SENSE_CLASS_UNIT_ATTENTION);
+        assert_int_equal(scsi_sense_to_errno(&s), -EAGAIN);
+        assert_int_equal(scsi_sense_decode(nr, sizeof(nr), &s), 0);
+        assert_int_equal(s.class, SCSI_SENSE_CLASS_NOT_READY);
+        assert_int_equal(scsi_sense_to_errno(&s), -EBUSY);
+        assert_int_equal(scsi_sense_decode(garbage, sizeof(garbage), &s), -EBADMSG);
+        assert_int_equal(scsi_sense_decode(NULL, 0, &s), -EBADMSG);
+        assert_string_equal(scsi_sense_class_to_string(SCSI_SENSE_CLASS_PREDICTIVE_FAILURE), "predictive_failure");
+        assert_int_equal(scsi_sense_class_from_string("medium_error"), SCSI_SENSE_CLASS_MEDIUM_ERROR);
+}
+
+static void test_sense_ata_registers(void **state) {
+        /* libata's ATA PASS-THROUGH replies (drivers/ata/libata-scsi.c,
+         * ata_gen_passthru_sense()): descriptor format with the ATA Status
+         * Return descriptor (D_SENSE=1), and fixed format with the
+         * registers in INFORMATION/COMMAND-SPECIFIC (D_SENSE=0), here with
+         * QEMU AHCI's status 0x58 (DRQ) that made libata say ILLEGAL
+         * REQUEST 0x21/0x04 (VMLAB.md). */
+        static const uint8_t desc[] = { 0x72, 0x01, 0x00, 0x1d, 0, 0, 0, 0x0e, 0x09, 0x0c, 0x00, 0x00, 0x00,
+                                        0x01, 0x00, 0x00, 0x00, 0x4f, 0x00, 0xc2, 0x40, 0x50 };
+        static const uint8_t fixed[] = { 0xf0, 0, 0x05, 0x00, 0x58, 0x40, 0x01, 0x0a, 0x00, 0x00, 0x4f, 0xc2,
+                                         0x21, 0x04, 0, 0, 0, 0 };
+        static const uint8_t fixed_novalid[] = { 0x70, 0, 0x05, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x20, 0x00, 0, 0, 0, 0 };
+        AtaRegisters r;
+
+        assert_int_equal(scsi_sense_ata_registers(desc, sizeof(desc), &r), 0);
+        assert_int_equal(r.status, 0x50);
+        assert_int_equal(r.count, 0x01);
+        assert_int_equal((r.lba >> 8) & 0xffff, 0xc24f);
+        assert_int_equal(scsi_sense_ata_registers(fixed, sizeof(fixed), &r), 0);
+        assert_int_equal(r.status, 0x58);
+        assert_int_equal(r.error, 0x00);
+        assert_int_equal(r.count, 0x01);
+        assert_int_equal((r.lba >> 8) & 0xffff, 0xc24f);
+        assert_int_equal(scsi_sense_ata_registers(fixed_novalid, sizeof(fixed_novalid), &r), -ENODATA);
+        assert_int_equal(scsi_sense_ata_registers(desc, 12, &r), -ENODATA);
+}
+
+static void test_log_pages_scsi_debug(void **state) {
+        REQUIRE_INHEX(p, "logs_sdeb_aa.hex");
+        _cleanup_(health_snapshot_freep) HealthSnapshot *s = health_snapshot_new(HEALTH_PROTOCOL_SCSI, "sdx");
+        _cleanup_free_ uint8_t *sup = NULL, *temp = NULL, *ie = NULL;
+        uint8_t pages[SCSI_LOG_PAGES_MAX];
+        size_t n1, n2, n3;
+
+        /* sg_logs -A -HHHH of a scsi_debug disk. */
+        sup = hex_fixture_load(p, "Supported log pages log page  [0x0]", &n1);
+        temp = hex_fixture_load(p, "Temperature log page", &n2);
+        ie = hex_fixture_load(p, "Informational exceptions log page", &n3);
+
+        assert_int_equal(scsi_log_parse_supported(sup, n1, pages, ELEMENTSOF(pages)), 3);
+        assert_int_equal(pages[0], 0x00);
+        assert_int_equal(pages[1], 0x0d);
+        assert_int_equal(pages[2], 0x2f);
+
+        assert_int_equal(scsi_log_parse_page(temp, n2, s), 0);
+        assert_int_equal(s->temperature_mkelvin, celsius_to_mkelvin(38));
+        assert_int_equal(s->trip_temperature_mkelvin, celsius_to_mkelvin(65));
+        assert_int_equal(scsi_log_parse_page(ie, n3, s), 0);
+        assert_true(s->ie_present);
+        assert_int_equal(s->ie_asc, 0);
+        assert_int_equal(s->ie_ascq, 0);
+
+        /* A parameter that runs past the page is malformed, named by offset. */
+        temp[7] = 0x40;
+        assert_int_equal(scsi_log_parse_page(temp, n2, s), -EBADMSG);
+        for (size_t l = 0; l < n3; l++)
+                (void) scsi_log_parse_page(ie, l, s);
+}
+
+static void test_log_pages_spec(void **state) {
+        /* No capture yet (scsi_debug has no error counter, self-test or
+         * background scan pages): built per SBC-4 6.4 / SPC-5 7.3. */
+        static const uint8_t read_errors[] = {
+                0x03, 0x00, 0x00, 0x2c,
+                0x00, 0x00, 0x02, 0x04, 0x0a, 0x2c, 0xb4, 0x53, /* corrected fast: 170701907 */
+                0x00, 0x01, 0x02, 0x04, 0x00, 0x00, 0x00, 0x00,
+                0x00, 0x03, 0x02, 0x04, 0x0a, 0x2c, 0xb4, 0x53, /* total corrected */
+                0x00, 0x05, 0x02, 0x08, 0, 0, 0, 0x14, 0xad, 0xc4, 0x6e, 0x00, /* bytes processed */
+                0x00, 0x06, 0x02, 0x04, 0x00, 0x00, 0x00, 0x07, /* total uncorrected: 7 */
+        };
+        static const uint8_t self_test[] = {
+                0x10, 0x00, 0x00, 0x3c,
+                /* most recent: background long, failed in segment (5), LBA 0x1234 */
+                0x00, 0x01, 0x03, 0x10, 0x45, 0x02, 0x00, 0x30, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x03, 0x11, 0x00, 0,
+                /* older: passed */
+                0x00, 0x02, 0x03, 0x10, 0x20, 0x00, 0x00, 0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+                /* oldest: failed, outdated by the pass above */
+                0x00, 0x03, 0x03, 0x10, 0x47, 0x01, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 1, 0x03, 0x11, 0x00, 0,
+        };
+        static const uint8_t bms[] = {
+                0x15, 0x00, 0x00, 0x2c,
+                0x00, 0x00, 0x01, 0x0c, 0x00, 0x04, 0x47, 0x9c, 0x00, 0x04, 0x00, 0x11, 0x00, 0x00, 0x00, 0x03, /* 280476 min */
+                0x00, 0x01, 0x03, 0x14, 0x00, 0x04, 0x47, 0x90, 0x23, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00,
+        };
+        static const uint8_t start_stop[] = {
+                0x0e, 0x00, 0x00, 0x10,
+                0x00, 0x04, 0x03, 0x04, 0x00, 0x00, 0x04, 0x42, /* 1090 */
+                0x00, 0x06, 0x03, 0x04, 0x00, 0x00, 0x04, 0x9d, /* 1181 */
+        };
+        _cleanup_(health_snapshot_freep) HealthSnapshot *s = health_snapshot_new(HEALTH_PROTOCOL_SCSI, "sdx");
+
+        assert_int_equal(scsi_log_parse_page(read_errors, sizeof(read_errors), s), 0);
+        assert_true(s->read_errors.present);
+        assert_int_equal(s->read_errors.corrected_fast, 170701907);
+        assert_int_equal(s->read_errors.total_uncorrected, 7);
+        assert_int_equal(s->read_errors.bytes_processed, 0x14adc46e00ULL);
+        assert_false(s->write_errors.present);
+        assert_int_equal(scsi_log_parse_page(self_test, sizeof(self_test), s), 0);
+        assert_int_equal(s->self_test_failures, 1);
+        assert_int_equal(scsi_log_parse_page(bms, sizeof(bms), s), 0);
+        assert_int_equal(s->power_on_hours, 280476 / 60);
+        assert_int_equal(s->medium_scan_errors, 1);
+        assert_int_equal(scsi_log_parse_page(start_stop, sizeof(start_stop), s), 0);
+        assert_int_equal(s->start_stop_cycles, 1090);
+        assert_int_equal(s->load_unload_cycles, 1181);
+
+        s->ie_present = true;
+        s->smart_status = SMART_STATUS_PASSED;
+        assert_int_equal(health_assess(s), 0);
+        assert_int_equal(s->assessment, HEALTH_WARNING); /* 7 uncorrected reads, 1 failed self-test */
+        assert_int_equal(s->n_reasons, 2);
+        assert_string_equal(s->reasons[0].source, "scsi.log.0x03");
+        assert_int_equal(s->reasons[0].value, 7);
+}
+
+static void test_mode_iec(void **state) {
+        REQUIRE_INHEX(p, "modes_sdeb.hex");
+        _cleanup_(health_snapshot_freep) HealthSnapshot *s = health_snapshot_new(HEALTH_PROTOCOL_SCSI, "sdx");
+        _cleanup_free_ uint8_t *b = NULL;
+        size_t n;
+
+        /* A whole MODE SENSE(10) response of scsi_debug (sg_modes -a). */
+        b = hex_fixture_load(p, NULL, &n);
+        assert_int_equal(n, 240);
+        assert_int_equal(scsi_mode_parse_iec(b, n, s), 0);
+        assert_true(s->ie_enabled_known);
+        assert_false(s->ie_enabled); /* DEXCPT=1 by default */
+        assert_int_equal(s->ie_mrie, 0);
+        for (size_t l = 0; l < n; l++) {
+                int r = scsi_mode_parse_iec(b, l, s);
+                assert_true(r == 0 || r == -ENODATA || r == -EBADMSG);
+        }
+}
+
+static void test_inquiry_vpd(void **state) {
+        REQUIRE_INHEX(inq, "inq_standard.hex");
+        _cleanup_free_ char *devid = inhex("vpd_dev_id.hex"), *sdeb = inhex("vpd_sdeb.hex");
+        _cleanup_free_ uint8_t *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+        _cleanup_free_ char *wwn = NULL, *wwn2 = NULL, *serial = NULL;
+        ScsiInquiry q;
+        size_t n;
+
+        a = hex_fixture_load(inq, NULL, &n);
+        assert_int_equal(scsi_parse_inquiry(a, n, &q), 0);
+        assert_int_equal(q.peripheral_type, 0);
+        assert_string_equal(q.vendor, "Linux");
+        assert_string_equal(q.product, "scsi_debug");
+        assert_string_equal(q.revision, "0191");
+        assert_int_equal(scsi_parse_inquiry(a, 35, &q), -EBADMSG);
+
+        b = hex_fixture_load(devid, NULL, &n);
+        assert_int_equal(scsi_parse_vpd_wwn(b, n, &wwn), 0);
+        assert_string_equal(wwn, "0x5000c5003011cb2b");
+
+        c = hex_fixture_load(sdeb, "Unit serial number", &n);
+        assert_int_equal(scsi_parse_vpd_serial(c, n, &serial), 0);
+        assert_string_equal(serial, "2000");
+        d = hex_fixture_load(sdeb, "Device identification", &n);
+        assert_int_equal(scsi_parse_vpd_wwn(d, n, &wwn2), 0);
+        assert_string_equal(wwn2, "0x33333330000007d0");
+        for (size_t l = 0; l < n; l++) {
+                char *x = NULL;
+                if (scsi_parse_vpd_wwn(d, l, &x) == 0)
+                        free(x);
+        }
+}
+
+/* A transport replaying recorded responses, looked up by opcode and page. */
+typedef struct Reply {
+        uint8_t opcode;
+        int page; /* -1: any */
+        uint8_t status;
+        const uint8_t *data;
+        size_t len;
+        const uint8_t *sense;
+        size_t sense_len;
+} Reply;
+
+typedef struct Replay {
+        const Reply *replies;
+        size_t n;
+        unsigned calls;
+} Replay;
+
+static int replay_execute(void *userdata, const uint8_t *cdb, size_t cdb_len, ScsiDirection dir, uint8_t *data,
+                          size_t data_len, unsigned timeout_msec, ScsiResult *ret) {
+        Replay *r = userdata;
+        int page = cdb[0] == 0x12 ? ((cdb[1] & 1) ? cdb[2] : -2) : cdb[0] == 0x4d ? (cdb[2] & 0x3f)
+                   : cdb[0] == 0x5a                                              ? (cdb[2] & 0x3f)
+                                                                                  : -1;
+
+        r->calls++;
+        for (size_t i = 0; i < r->n; i++) {
+                const Reply *p = &r->replies[i];
+
+                if (p->opcode != cdb[0] || (p->page != -1 && p->page != page))
+                        continue;
+                *ret = (ScsiResult) { .status = p->status, .sense_len = p->sense_len };
+                memcpy(ret->sense, p->sense, MIN(p->sense_len, sizeof(ret->sense)));
+                if (data && p->data) {
+                        ret->data_len = MIN(p->len, data_len);
+                        memcpy(data, p->data, ret->data_len);
+                }
+                return 0;
+        }
+        /* Not recorded: ILLEGAL REQUEST, invalid field in CDB. */
+        static const uint8_t ir[] = { 0x70, 0, 0x05, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x24, 0x00, 0, 0, 0, 0 };
+        *ret = (ScsiResult) { .status = SCSI_STATUS_CHECK_CONDITION, .sense_len = sizeof(ir) };
+        memcpy(ret->sense, ir, sizeof(ir));
+        return 0;
+}
+
+static const ScsiTransportOps replay_ops = { .execute = replay_execute };
+
+typedef struct Collected {
+        Ereport e[16];
+        size_t n;
+} Collected;
+
+static void collect(const Ereport *e, void *userdata) {
+        Collected *c = userdata;
+        if (c->n < ELEMENTSOF(c->e))
+                c->e[c->n++] = *e;
+}
+
+static void test_read_health_scsi_debug(void **state) {
+        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
+        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
+        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
+        size_t nq, nsn, nsup, ntemp, nie, nmode;
+        static const uint8_t pf_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x5d, 0xff, 0, 0, 0, 0 };
+        static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
+
+        q = hex_fixture_load(inq, NULL, &nq);
+        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
+        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
+        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
+        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
+        mode = hex_fixture_load(modes, NULL, &nmode);
+
+        for (int pass = 0; pass < 2; pass++) {
+                /* pass 1: MRIE 6 predictive failure, reported by REQUEST SENSE. */
+                const Reply replies[] = {
+                        { 0x12, -2, 0, q, nq, NULL, 0 },
+                        { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
+                        { 0x00, -1, 0, NULL, 0, NULL, 0 },
+                        { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
+                        { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
+                        { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
+                        { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
+                        { 0x03, -1, 0, pass ? pf_sense : no_sense, sizeof(no_sense), NULL, 0 },
+                };
+                Replay rp = { replies, ELEMENTSOF(replies) };
+                ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
+                _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+                Collected c = {};
+
+                assert_int_equal(scsi_read_health(&t, "sdb", 1000, collect, &c, &s), 0);
+                assert_int_equal(s->error, 0);
+                assert_string_equal(s->model, "Linux scsi_debug");
+                assert_string_equal(s->serial, "2000");
+                assert_string_equal(s->firmware, "0191");
+                assert_int_equal(s->temperature_mkelvin, celsius_to_mkelvin(38));
+                if (pass == 0) {
+                        assert_int_equal(s->assessment, HEALTH_OK);
+                        assert_int_equal(s->smart_status, SMART_STATUS_PASSED);
+                        assert_int_equal(c.n, 0);
+                } else {
+                        bool seen = false;
+                        assert_int_equal(s->assessment, HEALTH_FAILING);
+                        assert_int_equal(s->smart_status, SMART_STATUS_FAILED);
+                        assert_int_equal(s->ie_asc, 0x5d);
+                        for (size_t i = 0; i < c.n; i++)
+                                seen = seen || c.e[i].class == EREPORT_SCSI_PREDICTIVE_FAILURE;
+                        assert_true(seen);
+                }
+        }
+}
+
+static void test_read_health_unreadable(void **state) {
+        /* A device that answers nothing (every command ILLEGAL REQUEST):
+         * unknown with the error, never ok. */
+        Replay rp = { NULL, 0 };
+        ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
+        _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+
+        assert_int_equal(scsi_read_health(&t, "sdz", 0, NULL, NULL, &s), 0);
+        assert_int_equal(s->assessment, HEALTH_UNKNOWN);
+        assert_int_equal(s->error, -EOPNOTSUPP);
+        assert_non_null(strstr(s->error_text, "INQUIRY"));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sense_fixed),
+                cmocka_unit_test(test_sense_descriptor),
+                cmocka_unit_test(test_sense_classes),
+                cmocka_unit_test(test_sense_ata_registers),
+                cmocka_unit_test(test_log_pages_scsi_debug),
+                cmocka_unit_test(test_log_pages_spec),
+                cmocka_unit_test(test_mode_iec),
+                cmocka_unit_test(test_inquiry_vpd),
+                cmocka_unit_test(test_read_health_scsi_debug),
+                cmocka_unit_test(test_read_health_unreadable),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
