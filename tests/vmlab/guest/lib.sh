@@ -721,8 +721,11 @@ VM_STORGUARDD_PID=
 vm_storguardd_start() {
 	[ -x /usr/sbin/storguardd ] || vm_die "storguardd is not in the guest (build the tree first)"
 	_vm_cmd="/usr/sbin/storguardd --config /etc/storguard/storguard.conf"
-	_vm_unit=/usr/lib/systemd/system/storguard.service
-	if [ -f "$_vm_unit" ]; then
+	_vm_unit=
+	for _vm_u in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system; do
+		[ -f "$_vm_u/storguard.service" ] && _vm_unit=$_vm_u/storguard.service && break
+	done
+	if [ -n "$_vm_unit" ]; then
 		_vm_x=$(sed -n 's/^ExecStart=-\{0,1\}//p' "$_vm_unit" | head -n1)
 		[ -n "$_vm_x" ] && _vm_cmd=$_vm_x
 		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit"); do
