@@ -168,6 +168,10 @@ vm_write() {
 
 # vm_sd_load [PARAM=VALUE...] - load scsi_debug and wait until all of its
 # disks exist and udev has processed them.  Defaults: one 64 MiB disk.
+# All scsi_debug disks read and write ONE shared RAM store (what makes
+# add_host=2 a two-path LUN): a superblock written to one disk shows on
+# all of them.  per_host_store=1 gives each host (add_host=N num_tgts=1)
+# its own store.
 vm_sd_load() {
 	/usr/sbin/modprobe scsi_debug dev_size_mb=64 "$@" || vm_die "modprobe scsi_debug $* failed"
 	_vm_want=$(($(cat $VM_SD/add_host) * $(cat $VM_SD/num_tgts) * $(cat $VM_SD/max_luns)))
@@ -308,7 +312,10 @@ vm_dm_name() {
 
 # vm_md_create MD LEVEL DISK... - create /dev/MD (e.g. md0) over the disks,
 # with --assume-clean (no initial resync: it would take minutes under TCG)
-# and wait until it runs.  Extra mdadm options go in VM_MD_OPTS.
+# and wait until it runs.  A DISK may be "missing" (a degraded array) or an
+# mdadm option for the disks after it (--write-mostly).  Extra mdadm
+# options go in VM_MD_OPTS.  Do not build an array from two disks of one
+# scsi_debug host: they share one backing store (see vm_sd_load).
 vm_md_create() {
 	_vm_md=$1
 	_vm_lvl=$2
@@ -316,7 +323,7 @@ vm_md_create() {
 	_vm_devs=
 	for _vm_d in "$@"; do
 		case "$_vm_d" in
-		--*) _vm_devs="$_vm_devs $_vm_d" ;;
+		--* | missing) _vm_devs="$_vm_devs $_vm_d" ;;
 		*) _vm_devs="$_vm_devs /dev/$_vm_d" ;;
 		esac
 	done
