@@ -54,6 +54,33 @@ static char *reader(char *str, int num, void *stream) {
         return str;
 }
 
+bool config_section_suffix_valid(const char *suffix) {
+        size_t n;
+
+        if (isempty(suffix))
+                return false;
+        n = strspn(suffix, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@:-");
+        return suffix[n] == '\0' && n <= CONFIG_SECTION_SUFFIX_MAX;
+}
+
+/* section_match() - whether [section] is what the item names: equal, or
+ * for an item "Prefix.*" any "[Prefix.NAME]".
+ * Return: 1 with *ret_suffix (NULL for an exact match), 0 if not. */
+static int section_match(const ConfigTableItem *i, const char *section, const char **ret_suffix) {
+        const char *star = endswith(i->section, ".*"), *suffix;
+
+        if (!star) {
+                *ret_suffix = NULL;
+                return streq(i->section, section);
+        }
+        if (strlen(section) <= (size_t) (star + 1 - i->section) ||
+            !strneq(section, i->section, (size_t) (star + 1 - i->section)))
+                return 0;
+        suffix = section + (star + 1 - i->section);
+        *ret_suffix = suffix;
+        return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value) {
         ParseState *s = user;
         ConfigContext ctx = {
@@ -65,16 +92,36 @@ static int handler(void *user, const char *section, const char *name, const char
         bool section_known = false;
 
         for (const ConfigTableItem *i = s->table; i->section; i++) {
-                const char *reason = NULL;
+                const char *reason = NULL, *suffix;
+                uint8_t *base = s->userdata;
                 int r;
 
-                if (!streq(i->section, section))
+                if (!section_match(i, section, &suffix))
                         continue;
+                if (suffix && !config_section_suffix_valid(suffix)) {
+                        log_error("%s:%u: invalid section name [%s]: expected a name of letters, digits and "
+                                  "'_.@:-' after the '.', at most %d bytes.",
+                                  s->filename, s->line, section, CONFIG_SECTION_SUFFIX_MAX);
+                        if (s->error == 0)
+                                s->error = -EINVAL;
+                        return 1;
+                }
                 section_known = true;
                 if (!streq(i->key, name))
                         continue;
 
-                r = i->parse(&ctx, value, (uint8_t *) s->userdata + i->offset, &reason);
+                if (suffix) {
+                        assert(i->section_lookup);
+                        base = i->section_lookup(s->userdata, suffix);
+                        if (!base) {
+                                log_oom();
+                                if (s->error == 0)
+                                        s->error = -ENOMEM;
+                                return 1;
+                        }
+                }
+                ctx.section_suffix = suffix;
+                r = i->parse(&ctx, value, base + i->offset, &reason);
                 if (r < 0) {
                         if (r == -ENOMEM)
                                 log_oom();
@@ -147,7 +194,10 @@ int config_table_concat(const ConfigTableItem *a, const ConfigTableItem *b, size
         memcpy(t, a, na * sizeof(ConfigTableItem));
         for (size_t i = 0; i < nb; i++) {
                 t[na + i] = b[i];
-                t[na + i].offset += b_offset;
+                /* A "Prefix.*" item's offset is into the struct its lookup
+                 * returns, not into userdata: it stays. */
+                if (!b[i].section_lookup)
+                        t[na + i].offset += b_offset;
         }
         *ret = t;
         return 0;

@@ -15,6 +15,7 @@
  * keeps going to report every bad line, then fails.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -23,6 +24,7 @@ typedef struct ConfigContext {
         const char *filename;
         unsigned line;
         const char *section;
+        const char *section_suffix; /* "NAME" of [Prefix.NAME] for a "Prefix.*" item, else NULL */
         const char *key;
 } ConfigContext;
 
@@ -32,16 +34,33 @@ typedef struct ConfigContext {
 typedef int (*ConfigParser)(const ConfigContext *ctx, const char *rvalue, void *data,
                             const char **ret_reason);
 
+/* For sections with a variable suffix: a table item whose section is
+ * "Prefix.*" matches [Prefix.NAME] for any NAME (letters, digits, '-', '_',
+ * '.', '@', ':'), and its offset is relative to the struct this function
+ * returns for NAME (found or created in userdata; NULL only on ENOMEM):
+ *
+ *   { "Webhook.*", "URL", config_parse_string, offsetof(WebhookEndpoint, url), webhook_section },
+ */
+#define CONFIG_SECTION_SUFFIX_MAX 64
+
+typedef void *(*ConfigSectionLookup)(void *userdata, const char *suffix);
+
 typedef struct ConfigTableItem {
         const char *section;
         const char *key;
         ConfigParser parse;
         size_t offset;
+        ConfigSectionLookup section_lookup; /* only for "Prefix.*" sections */
 } ConfigTableItem;
+
+/* config_section_suffix_valid() - whether NAME is usable as the suffix of a
+ * "[Prefix.NAME]" section (non-empty, at most 64 bytes of [A-Za-z0-9_.@:-]). */
+bool config_section_suffix_valid(const char *suffix) _pure_;
 
 /* config_table_concat() - one table from two: a's items, then b's with
  * their offsets moved by b_offset (b describes a struct embedded in a's at
- * that offset).  Lets each module keep its own table.
+ * that offset; items with a section_lookup keep theirs, and their lookup
+ * gets the whole userdata).  Lets each module keep its own table.
  * Return: 0 and a new table in *ret (free()), -ENOMEM. */
 int config_table_concat(const ConfigTableItem *a, const ConfigTableItem *b, size_t b_offset, ConfigTableItem **ret);
 

@@ -9,6 +9,10 @@
 #include "paths.h"
 #include "string-util.h"
 
+static void *webhook_section(void *userdata, const char *name) {
+        return webhook_config_endpoint(&((Config *) userdata)->webhook, name);
+}
+
 static int config_parse_store_sync(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
         StoreSync s = store_sync_from_string(rvalue);
 
@@ -59,6 +63,7 @@ static const ConfigTableItem config_items[] = {
         { "Daemon", "KernelLog", config_parse_path_or_empty, offsetof(Config, kernel_log) },
         { "Inventory", "RescanIntervalSec", config_parse_sec, offsetof(Config, rescan_interval_usec) },
         { "Inventory", "IgnoreDevices", config_parse_strv, offsetof(Config, ignore_devices) },
+        WEBHOOK_CONFIG_TABLE_ITEMS(Config, webhook, webhook_section),
         { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
         { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
         { "Latency", "SampleIntervalSec", config_parse_sec, offsetof(Config, latency_interval_usec) },
@@ -84,7 +89,9 @@ int config_init(Config *c) {
                 .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
                 .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
         };
+        webhook_config_init(&c->webhook);
         diagnosis_config_init(&c->diagnosis);
+        bus_config_init(&c->bus);
         response_policy_default(&c->response);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
@@ -95,19 +102,27 @@ void config_done(Config *c) {
         c->state_directory = mfree(c->state_directory);
         c->kernel_log = mfree(c->kernel_log);
         c->ignore_devices = strv_free(c->ignore_devices);
+        webhook_config_done(&c->webhook);
         c->host_name = mfree(c->host_name);
+        bus_config_done(&c->bus);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {
-        _cleanup_free_ ConfigTableItem *table = NULL;
+        _cleanup_free_ ConfigTableItem *t = NULL, *table = NULL;
         int r;
 
         r = config_init(c);
         if (r < 0)
                 return log_oom();
         /* Each module keeps its own table; one file holds them all. */
-        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &table);
+        r = config_table_concat(config_items, diagnosis_config_items, offsetof(Config, diagnosis), &t);
+        if (r >= 0)
+                r = config_table_concat(t, bus_config_items, offsetof(Config, bus), &table);
         if (r < 0)
                 return log_oom();
-        return config_parse_with_dropins(path, table, c, missing_ok);
+        r = config_parse_with_dropins(path, table, c, missing_ok);
+        if (r < 0)
+                return r;
+        /* What only the whole can tell (an endpoint without URL=), by section. */
+        return webhook_config_verify(&c->webhook);
 }

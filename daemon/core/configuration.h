@@ -9,10 +9,12 @@
 
 #include <stdbool.h>
 
+#include "bus-config.h"
 #include "diagnosis-config.h"
 #include "response.h"
 #include "store.h"
 #include "time-util.h"
+#include "webhook-config.h"
 
 #define CONFIG_LOG_LEVEL_DEFAULT LOG_INFO
 /* How often the whole inventory is re-read from udev in addition to
@@ -39,7 +41,9 @@ typedef struct Config {
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
+        BusConfig bus;                   /* [Bus] */
         ResponsePolicy response;         /* [Response] */
+        WebhookConfig webhook;           /* [Webhook], [Webhook.NAME] */
 } Config;
 
 /* config_init() - the defaults.  Return: 0 or -ENOMEM. */

@@ -283,7 +283,7 @@ static void on_fault(const Fault *f, void *userdata) {
 
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s", ci_type_to_string(f->suspect_type),
-                 f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
+                 c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
                  fault_title(f->class));
         title[0] = (char) toupper((unsigned char) title[0]);
@@ -608,6 +608,20 @@ static void start_mdstat(Manager *m) {
 
 /* --- start and stop ------------------------------------------------------ */
 
+/* The notifications of an incident change, written in its transaction. */
+static int on_incident_enqueue(Store *s, const Incident *i, uint64_t seq, const char *event_type, usec_t now,
+                               void *userdata) {
+        Manager *m = userdata;
+
+        if (!m->webhook)
+                return 0;
+        return webhook_enqueue_hook(s, i, seq, event_type, now, m->webhook);
+}
+
+static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        bus_incident_changed(userdata, i, event_type);
+}
+
 static int open_store(Manager *m) {
         bool recreated = false;
         int r;
@@ -640,7 +654,16 @@ int manager_evidence_start(Manager *m) {
         else if (gethostname(host, sizeof(host)) < 0 || isempty(host))
                 snprintf(host, sizeof(host), "storguard");
         host[sizeof(host) - 1] = '\0';
-        r = incident_manager_new(host, m->store, NULL, NULL, &m->incidents);
+        /* Endpoints and their secrets are checked at every start (a secret
+         * others can read refuses the start; Insecure=yes is logged). */
+        r = webhook_new(m->event, &m->config.webhook, host, &m->webhook);
+        if (r < 0)
+                return r;
+        r = incident_manager_new(host, m->store, NULL,
+                                 &(IncidentManagerHooks) { .changed = on_incident_changed,
+                                                           .enqueue = on_incident_enqueue,
+                                                           .userdata = m },
+                                 &m->incidents);
         if (r < 0)
                 return log_oom();
         r = incident_manager_load(m->incidents);
@@ -648,6 +671,11 @@ int manager_evidence_start(Manager *m) {
                 log_error_errno(r, "Failed to load incidents from the store, ignoring: %m");
         else if (r > 0)
                 log_info("Loaded %d incident(s) from '%s'.", r, store_path(m->store));
+        if (m->store) {
+                r = webhook_start(m->webhook, m->store);
+                if (r < 0)
+                        log_error_errno(r, "Webhooks are not sent: %m");
+        }
 
         r = diagnosis_new(&m->config.diagnosis.diag, diag_lookup, m, on_fault, m, &m->diagnosis);
         if (r < 0)
@@ -678,6 +706,7 @@ void manager_evidence_stop(Manager *m) {
                                   incident_manager_unsaved(m->incidents));
                 m->incidents = incident_manager_free(m->incidents);
         }
+        m->webhook = webhook_free(m->webhook);
         m->store = store_close(m->store);
         HASHMAP_FOREACH(e, m->member_states)
                 member_states_free(e);

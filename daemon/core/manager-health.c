@@ -203,6 +203,8 @@ static void worker_finished(DeviceHealth *h) {
                         log_full(h->assessment == HEALTH_OK || h->assessment == HEALTH_UNKNOWN ? LOG_INFO : LOG_WARNING,
                                  "Health of %s '%s' is %s (was %s).", ci_type_to_string(c->type), c->name,
                                  health_assessment_to_string(h->assessment), health_assessment_to_string(before));
+                if (c)
+                        bus_device_health_changed(m, c);
         }
         worker_cleanup(h);
         manager_health_schedule(m);

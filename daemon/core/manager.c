@@ -16,6 +16,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
         Manager *m = userdata;
 
+        bus_ci_changed(m, c, change);
         manager_inventory_changed(m, c, change);
         _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;
         _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
@@ -181,6 +182,7 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        m->bus = bus_service_free(m->bus);
         manager_latency_stop(m);
         manager_health_stop(m);
         manager_response_stop(m);
@@ -196,6 +198,7 @@ Manager *manager_free(Manager *m) {
         inventory_free(m->inventory);
         config_done(&m->config);
         free(m->config_path);
+        free(m->bus_address);
         return mfree(m);
 }
 
@@ -244,6 +247,15 @@ int manager_start(Manager *m) {
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
 
+        /* Without the system bus the daemon still monitors and raises
+         * incidents; a bus asked for with --bus-address= is required. */
+        r = bus_service_start(m, m->bus_address);
+        if (r < 0) {
+                if (m->bus_address)
+                        return r;
+                log_warning("Going on without the D-Bus service.");
+        }
+
         r = manager_evidence_start(m);
         if (r < 0)
                 return r;
@@ -273,6 +285,15 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to set up the rescan timer: %m");
         if (m->config.rescan_interval_usec == 0)
                 (void) sd_event_source_set_enabled(m->rescan_source, SD_EVENT_OFF);
+
+        /* The name last: a client that sees it sees the whole state. */
+        r = bus_service_request_name(m);
+        if (r < 0) {
+                if (r == -EEXIST || m->bus_address)
+                        return r;
+                log_warning("Going on without the D-Bus service.");
+                m->bus = bus_service_free(m->bus);
+        }
 
         (void) sd_notify(false, "READY=1");
         return 0;

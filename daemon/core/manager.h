@@ -9,6 +9,7 @@
 #include <libudev.h>
 #include <systemd/sd-event.h>
 
+#include "bus.h"
 #include "configuration.h"
 #include "diagnosis.h"
 #include "health.h"
@@ -19,6 +20,7 @@
 #include "kmsg-reader.h"
 #include "response.h"
 #include "store.h"
+#include "webhook.h"
 
 typedef struct Manager {
         Config config;
@@ -39,6 +41,7 @@ typedef struct Manager {
         /* Evidence, diagnosis and incidents (manager-evidence.c). */
         Store *store;                 /* NULL: the state directory cannot be used */
         IncidentManager *incidents;
+        Webhook *webhook;             /* delivers the outbox the incident manager fills */
         Diagnosis *diagnosis;
         sd_event_source *diagnosis_timer;
         KmsgDev kmsg_dev;
@@ -47,6 +50,10 @@ typedef struct Manager {
         int mdstat_fd;
         sd_event_source *mdstat_source;
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
+
+        /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
+        BusService *bus;
+        char *bus_address;            /* --bus-address=; NULL: the system bus */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
 

@@ -11,12 +11,14 @@
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
+#include "string-util.h"
 
 typedef struct Args {
         const char *config_path;
         bool config_explicit;
         bool inventory;
         bool json;
+        const char *bus_address; /* NULL: the system bus */
         int log_level; /* -1: from the configuration */
 } Args;
 
@@ -29,6 +31,7 @@ static void help(void) {
                "     --config=PATH      Configuration file (default: %s)\n"
                "     --log-level=LEVEL  Override LogLevel= (err, warning, notice, info, debug)\n"
                "     --log-target=T     auto, console, journal or null (default: auto)\n"
+               "     --bus-address=ADDR Serve on this D-Bus address instead of the system bus\n"
                "     --inventory        Print the inventory once and exit\n"
                "     --json             With --inventory: print JSON\n",
                program_invocation_short_name, STORGUARD_CONF_FILE);
@@ -42,6 +45,7 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                 ARG_LOG_TARGET,
                 ARG_INVENTORY,
                 ARG_JSON,
+                ARG_BUS_ADDRESS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -51,6 +55,7 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                 { "log-target", required_argument, NULL, ARG_LOG_TARGET },
                 { "inventory", no_argument, NULL, ARG_INVENTORY },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
                 {}
         };
         int c;
@@ -84,6 +89,11 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                         break;
                 case ARG_JSON:
                         a->json = true;
+                        break;
+                case ARG_BUS_ADDRESS:
+                        if (isempty(optarg))
+                                return log_error_errno(EINVAL, "--bus-address= needs an address.");
+                        a->bus_address = optarg;
                         break;
                 case '?':
                         return -EINVAL;
@@ -136,6 +146,9 @@ int main(int argc, char *argv[]) {
 
         if (a.inventory)
                 return print_inventory(m, a.json) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        if (a.bus_address && !(m->bus_address = strdup(a.bus_address)))
+                return log_oom(), EXIT_FAILURE;
 
         log_info("storguardd %s starting (configuration '%s').", PACKAGE_VERSION, a.config_path);
         r = manager_start(m);

@@ -9,37 +9,62 @@
 #include <string.h>
 
 #include "configuration.h"
+#include "ctl-bus.h"
 #include "ctl-health.h"
 #include "ctl-replay.h"
+#include "ctl-webhook.h"
 #include "inventory-json.h"
 #include "inventory-udev.h"
 #include "log.h"
 #include "paths.h"
 #include "string-util.h"
 
-/* Exit codes a script can rely on (storguardctl(1)). */
+/* Exit codes a script can rely on (storguardctl(1)): CTL_EXIT_* in ctl-bus.h. */
 enum {
-        EXIT_OK = 0,
-        EXIT_ERROR = 1,
-        EXIT_USAGE = 2,
+        EXIT_OK = CTL_EXIT_OK,
+        EXIT_ERROR = CTL_EXIT_ERROR,
+        EXIT_USAGE = CTL_EXIT_USAGE,
 };
 
 typedef struct Args {
         const char *config_path;
+        const char *state_dir;
         bool config_explicit;
         bool json;
         bool all;
+        CtlBusArgs bus;
 } Args;
 
 static void help(void) {
         printf("%s [OPTIONS...] COMMAND ...\n\n"
                "Query and control the storguard storage health daemon.\n\n"
-               "Commands:\n"
+               "Commands (from the running storguardd, over D-Bus):\n"
+               "  status               Host health, arrays, devices with problems, open\n"
+               "                       incidents (exit status 3 when not healthy)\n"
+               "  devices              List disks with their health\n"
+               "  arrays               List md arrays and multipath maps\n"
+               "  incidents [--all] [--priority=N]\n"
+               "                       List open incidents (--all: every status; N: 1..5)\n"
+               "  show ID|DEVICE|ARRAY Show an incident, a disk or an array in full\n"
+               "  ack ID [--who=NAME] [--comment=TEXT]\n"
+               "                       Acknowledge an incident\n"
+               "  resolve ID [--comment=TEXT]\n"
+               "                       Resolve an incident\n"
+               "  close ID             Close a resolved incident\n"
+               "  isolate DEVICE --reason=TEXT\n"
+               "                       Isolate a disk (fail it out of its array or map)\n"
+               "  reinstate DEVICE     Undo an isolation\n"
+               "  rescan               Re-read the inventory now\n"
+               "  reload               Re-read the configuration\n\n"
+               "Commands (local, no daemon needed):\n"
                "  inventory            List disks, controllers, arrays and multipath maps\n"
                "                       (read from udev directly; needs no running daemon;\n"
                "                       with --json each disk's health is read live)\n"
                "  assess FILE...       Assess captured SMART data: a libatasmart blob\n"
                "                       (skdump --save) or smartctl --json output\n"
+               "  webhook test [ENDPOINT]  Send a signed test event, print the answer\n"
+               "  webhook status       Queued, dead and delivered events per endpoint\n"
+               "  webhook retry [ENDPOINT] Re-queue dead letters\n"
                "  replay [--csv] [--split=all|held-out|tuning] [--config=PATH] FILE.csv...\n"
                "                       Evaluate the ATA health policy on Backblaze-format\n"
                "                       SMART history ('-' reads standard input)\n\n"
@@ -47,8 +72,15 @@ static void help(void) {
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
                "     --json            Print JSON\n"
-               "     --all             Also list removed items\n"
-               "     --config=PATH     Configuration file (default: %s)\n",
+               "     --all             Also list removed items; incidents of every status\n"
+               "     --bus-address=ADDR  Talk to storguardd on this D-Bus address instead of\n"
+               "                       the system bus\n"
+               "     --priority=N      incidents: priority N (1 highest) or higher only\n"
+               "     --who=NAME        ack: who acknowledges (default: your user name)\n"
+               "     --comment=TEXT    ack, resolve: a comment for the record\n"
+               "     --reason=TEXT     isolate: why\n"
+               "     --config=PATH     Configuration file (default: %s)\n"
+               "     --state-dir=DIR   The daemon's state directory (default: StateDirectory=)\n",
                program_invocation_short_name, STORGUARD_CONF_FILE);
 }
 
@@ -93,13 +125,20 @@ static int verb_inventory(const Args *a) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_ALL, ARG_CONFIG, ARG_STATE_DIR, ARG_BUS_ADDRESS, ARG_PRIORITY, ARG_WHO,
+               ARG_COMMENT, ARG_REASON };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "config", required_argument, NULL, ARG_CONFIG },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
+                { "priority", required_argument, NULL, ARG_PRIORITY },
+                { "who", required_argument, NULL, ARG_WHO },
+                { "comment", required_argument, NULL, ARG_COMMENT },
+                { "reason", required_argument, NULL, ARG_REASON },
                 {}
         };
         Args a = { .config_path = STORGUARD_CONF_FILE };
@@ -131,6 +170,32 @@ int main(int argc, char *argv[]) {
                         a.config_path = optarg;
                         a.config_explicit = true;
                         break;
+                case ARG_STATE_DIR:
+                        a.state_dir = optarg;
+                        break;
+                case ARG_BUS_ADDRESS:
+                        a.bus.bus_address = optarg;
+                        break;
+                case ARG_PRIORITY: {
+                        char *end;
+                        unsigned long p = strtoul(optarg, &end, 10);
+
+                        if (*optarg == '\0' || *end != '\0' || p < 1 || p > 5) {
+                                log_error("Invalid --priority= '%s': expected 1 (highest) to 5.", optarg);
+                                return EXIT_USAGE;
+                        }
+                        a.bus.priority = (unsigned) p;
+                        break;
+                }
+                case ARG_WHO:
+                        a.bus.who = optarg;
+                        break;
+                case ARG_COMMENT:
+                        a.bus.comment = optarg;
+                        break;
+                case ARG_REASON:
+                        a.bus.reason = optarg;
+                        break;
                 default:
                         return EXIT_USAGE;
                 }
@@ -140,6 +205,10 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         verb = argv[optind];
+        a.bus.json = a.json;
+        a.bus.all = a.all;
+        if (ctl_bus_is_verb(verb))
+                return ctl_bus_run(verb, argv + optind + 1, argc - optind - 1, &a.bus);
         if (streq(verb, "inventory")) {
                 if (optind + 1 < argc) {
                         log_error("'inventory' takes no arguments.");
@@ -152,6 +221,10 @@ int main(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
                 r = verb_assess(argv + optind + 1, a.json);
+        } else if (streq(verb, "webhook")) {
+                r = verb_webhook(argv + optind + 1, a.config_path, a.config_explicit, a.state_dir, a.json);
+                if (r > 0)
+                        return EXIT_ERROR;
         } else if (streq(verb, "help")) {
                 help();
                 r = 0;

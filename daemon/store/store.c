@@ -83,6 +83,16 @@ static const char *const migrations[] = {
         "  key TEXT PRIMARY KEY,"
         "  value TEXT NOT NULL"
         ");",
+        /* 1 -> 2: the webhook notifier.  When each row was last attempted,
+         * delivered and (re)queued (MaxAgeSec= counts from queued_usec, so a
+         * dead letter re-queued by the operator gets a fresh life), and an
+         * index for "the oldest pending event of this endpoint and
+         * incident" (order is kept per incident). */
+        "ALTER TABLE outbox ADD COLUMN attempted_usec INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE outbox ADD COLUMN delivered_usec INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE outbox ADD COLUMN queued_usec INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE outbox SET queued_usec = created_usec;"
+        "CREATE INDEX outbox_lane ON outbox(endpoint, incident_id, state, rowid);",
 };
 
 static int errno_from_sqlite(int rc) {
@@ -460,7 +470,7 @@ int store_outbox_add(Store *s, const OutboxEntry *e) {
         int r;
 
         r = prepare(s, "INSERT INTO outbox(event_id, incident_id, seq, endpoint, payload, state, attempts, "
-                       "created_usec, next_attempt_usec) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7);", &st);
+                       "created_usec, next_attempt_usec, queued_usec) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?6);", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, e->event_id, -1, SQLITE_STATIC);
@@ -473,15 +483,15 @@ int store_outbox_add(Store *s, const OutboxEntry *e) {
         return step_done(s, st);
 }
 
-int store_outbox_foreach(Store *s, OutboxState state, StoreOutboxFn fn, void *userdata) {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r, rc;
+#define OUTBOX_COLUMNS                                                                     \
+        "rowid, event_id, incident_id, seq, endpoint, payload, attempts, created_usec, "   \
+        "next_attempt_usec, last_error, state, attempted_usec, delivered_usec, queued_usec"
 
-        r = prepare(s, "SELECT rowid, event_id, incident_id, seq, endpoint, payload, attempts, created_usec, "
-                       "next_attempt_usec, last_error FROM outbox WHERE state = ?1 ORDER BY rowid;", &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, outbox_state_to_string(state), -1, SQLITE_STATIC);
+/* outbox_walk() - run fn on every row st yields (st selects OUTBOX_COLUMNS).
+ * Return: the number of rows, or -errno. */
+static int outbox_walk(Store *s, sqlite3_stmt *st, StoreOutboxFn fn, void *userdata) {
+        int r, rc, n = 0;
+
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 OutboxEntry e = {
                         .rowid = sqlite3_column_int64(st, 0),
@@ -490,19 +500,198 @@ int store_outbox_foreach(Store *s, OutboxState state, StoreOutboxFn fn, void *us
                         .seq = (uint64_t) sqlite3_column_int64(st, 3),
                         .endpoint = col_text(st, 4),
                         .payload = col_text(st, 5),
-                        .state = state,
+                        .state = outbox_state_from_string(col_text(st, 10)),
                         .attempts = (unsigned) sqlite3_column_int(st, 6),
                         .created_usec = (usec_t) sqlite3_column_int64(st, 7),
                         .next_attempt_usec = (usec_t) sqlite3_column_int64(st, 8),
                         .last_error = col_text(st, 9),
+                        .attempted_usec = (usec_t) sqlite3_column_int64(st, 11),
+                        .delivered_usec = (usec_t) sqlite3_column_int64(st, 12),
+                        .queued_usec = (usec_t) sqlite3_column_int64(st, 13),
                 };
-                if (!e.event_id || !e.incident_id || !e.endpoint || !e.payload)
+                if (!e.event_id || !e.incident_id || !e.endpoint || !e.payload || e.state < 0)
                         return -EBADMSG;
                 r = fn(&e, userdata);
                 if (r < 0)
                         return r;
+                n++;
+        }
+        return rc == SQLITE_DONE ? n : errno_from_sqlite(rc);
+}
+
+int store_outbox_foreach(Store *s, OutboxState state, StoreOutboxFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = ?1 ORDER BY rowid;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, outbox_state_to_string(state), -1, SQLITE_STATIC);
+        r = outbox_walk(s, st, fn, userdata);
+        return MIN(r, 0);
+}
+
+int store_outbox_get(Store *s, int64_t rowid, StoreOutboxFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE rowid = ?1;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, rowid);
+        r = outbox_walk(s, st, fn, userdata);
+        return r == 0 ? -ENOENT : MIN(r, 0);
+}
+
+int store_outbox_foreach_lane_head(Store *s, StoreOutboxFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        /* SQLite takes the bare columns of an aggregate query with min()
+         * from the row that holds the minimum: one row per lane, its oldest. */
+        r = prepare(s, "SELECT min(rowid) AS rowid, event_id, incident_id, seq, endpoint, '' AS payload, attempts, "
+                       "created_usec, next_attempt_usec, last_error, state, attempted_usec, delivered_usec, queued_usec "
+                       "FROM outbox WHERE state = 'pending' GROUP BY endpoint, incident_id ORDER BY rowid;", &st);
+        if (r < 0)
+                return r;
+        r = outbox_walk(s, st, fn, userdata);
+        return MIN(r, 0);
+}
+
+int store_outbox_lane_next(Store *s, const char *endpoint, const char *incident_id, StoreOutboxFn fn,
+                           void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT rowid, event_id, incident_id, seq, endpoint, '' AS payload, attempts, created_usec, "
+                       "next_attempt_usec, last_error, state, attempted_usec, delivered_usec, queued_usec "
+                       "FROM outbox WHERE endpoint = ?1 AND incident_id = ?2 AND state = 'pending' "
+                       "ORDER BY rowid LIMIT 1;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, incident_id, -1, SQLITE_STATIC);
+        r = outbox_walk(s, st, fn, userdata);
+        return r == 0 ? -ENOENT : MIN(r, 0);
+}
+
+int store_outbox_foreach_since(Store *s, int64_t after_rowid, StoreOutboxFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT rowid, event_id, incident_id, seq, endpoint, '' AS payload, attempts, created_usec, "
+                       "next_attempt_usec, last_error, state, attempted_usec, delivered_usec, queued_usec "
+                       "FROM outbox WHERE rowid > ?1 AND state = 'pending' ORDER BY rowid;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, after_rowid);
+        r = outbox_walk(s, st, fn, userdata);
+        return MIN(r, 0);
+}
+
+int store_outbox_attempted(Store *s, int64_t rowid, OutboxState state, unsigned attempts, usec_t next_attempt_usec,
+                           const char *last_error, usec_t attempt_usec) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_usec = ?4, last_error = ?5, "
+                       "attempted_usec = ?6, delivered_usec = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_usec END "
+                       "WHERE rowid = ?1;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, rowid);
+        sqlite3_bind_text(st, 2, outbox_state_to_string(state), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, (int) attempts);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64) next_attempt_usec);
+        if (last_error)
+                sqlite3_bind_text(st, 5, last_error, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(st, 5);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64) attempt_usec);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) == 1 ? 0 : -ENOENT;
+}
+
+int store_outbox_requeue_dead(Store *s, const char *endpoint, usec_t now_usec) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        /* attempts and last_error stay: they tell the story of the row. */
+        r = prepare(s, "UPDATE outbox SET state = 'pending', next_attempt_usec = ?2, queued_usec = ?2 "
+                       "WHERE state = 'dead' AND (?1 IS NULL OR endpoint = ?1);", &st);
+        if (r < 0)
+                return r;
+        if (endpoint)
+                sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(st, 1);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64) now_usec);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db);
+}
+
+int store_outbox_endpoint_stats(Store *s, StoreOutboxStatsFn fn, void *userdata) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = prepare(s, "SELECT endpoint, "
+                       "  sum(state = 'pending'), sum(state = 'delivered'), sum(state = 'dead'), "
+                       "  max(delivered_usec), "
+                       "  (SELECT last_error FROM outbox i WHERE i.endpoint = o.endpoint AND i.last_error IS NOT NULL "
+                       "     ORDER BY attempted_usec DESC, rowid DESC LIMIT 1), "
+                       "  (SELECT attempted_usec FROM outbox i WHERE i.endpoint = o.endpoint AND i.last_error IS NOT NULL "
+                       "     ORDER BY attempted_usec DESC, rowid DESC LIMIT 1), "
+                       "  min(CASE WHEN state = 'pending' THEN created_usec END) "
+                       "FROM outbox o GROUP BY endpoint ORDER BY endpoint;", &st);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                OutboxStats x = {
+                        .endpoint = col_text(st, 0),
+                        .pending = (uint64_t) sqlite3_column_int64(st, 1),
+                        .delivered = (uint64_t) sqlite3_column_int64(st, 2),
+                        .dead = (uint64_t) sqlite3_column_int64(st, 3),
+                        .last_delivered_usec = (usec_t) sqlite3_column_int64(st, 4),
+                        .last_error = col_text(st, 5),
+                        .last_error_usec = (usec_t) sqlite3_column_int64(st, 6),
+                        .oldest_pending_usec = (usec_t) sqlite3_column_int64(st, 7),
+                };
+                if (!x.endpoint)
+                        return -EBADMSG;
+                r = fn(&x, userdata);
+                if (r < 0)
+                        return r;
         }
         return rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
+}
+
+int store_outbox_max_rowid(Store *s, int64_t *ret) {
+        uint64_t v;
+        int r;
+
+        r = count(s, "SELECT coalesce(max(rowid), 0) FROM outbox;", NULL, &v);
+        if (r < 0)
+                return r;
+        *ret = (int64_t) v;
+        return 0;
+}
+
+int store_outbox_prune_delivered(Store *s, usec_t before_usec) {
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "DELETE FROM outbox WHERE state = 'delivered' AND delivered_usec < ?1;", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64) before_usec);
+        r = step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db);
 }
 
 int store_outbox_update(Store *s, int64_t rowid, OutboxState state, unsigned attempts, usec_t next_attempt_usec,

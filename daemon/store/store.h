@@ -28,7 +28,7 @@
 typedef struct Store Store;
 
 #define STORE_FILENAME "storguard.db"
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef enum StoreSync {
         STORE_SYNC_NORMAL, /* WAL + NORMAL: survives a process crash, may lose the last commits on power loss */
@@ -110,6 +110,9 @@ typedef struct OutboxEntry {
         usec_t created_usec;
         usec_t next_attempt_usec;
         const char *last_error;
+        usec_t attempted_usec;   /* last attempt (0: never) */
+        usec_t delivered_usec;   /* 0 unless delivered */
+        usec_t queued_usec;      /* (re)entered the queue: created, or re-queued by the operator */
 } OutboxEntry;
 
 /* store_outbox_add() - queue an event for one endpoint. Return: 0, -EEXIST
@@ -121,6 +124,47 @@ int store_outbox_foreach(Store *s, OutboxState state, StoreOutboxFn fn, void *us
 int store_outbox_update(Store *s, int64_t rowid, OutboxState state, unsigned attempts, usec_t next_attempt_usec,
                         const char *last_error);
 int store_outbox_count(Store *s, OutboxState state, uint64_t *ret);
+
+/* The notifier's queries.  A "lane" is one endpoint and one incident:
+ * events of a lane are delivered one after the other, in rowid order (the
+ * order of the incident's changes); lanes go in parallel.  Rows these
+ * return to fn for lanes carry an empty payload: fetch it with
+ * store_outbox_get() when it is sent. */
+
+/* store_outbox_get() - one row, payload included.  Return: 0, -ENOENT. */
+int store_outbox_get(Store *s, int64_t rowid, StoreOutboxFn fn, void *userdata);
+/* store_outbox_foreach_lane_head() - the oldest pending row of every lane. */
+int store_outbox_foreach_lane_head(Store *s, StoreOutboxFn fn, void *userdata);
+/* store_outbox_lane_next() - the oldest pending row of one lane.
+ * Return: 0 after fn ran, -ENOENT when the lane is empty. */
+int store_outbox_lane_next(Store *s, const char *endpoint, const char *incident_id, StoreOutboxFn fn,
+                           void *userdata);
+/* store_outbox_foreach_since() - pending rows added after after_rowid. */
+int store_outbox_foreach_since(Store *s, int64_t after_rowid, StoreOutboxFn fn, void *userdata);
+int store_outbox_max_rowid(Store *s, int64_t *ret);
+/* store_outbox_attempted() - the outcome of an attempt at attempt_usec
+ * (also the delivery time when state is OUTBOX_DELIVERED). */
+int store_outbox_attempted(Store *s, int64_t rowid, OutboxState state, unsigned attempts, usec_t next_attempt_usec,
+                           const char *last_error, usec_t attempt_usec);
+/* store_outbox_requeue_dead() - dead letters of endpoint (NULL: of every
+ * endpoint) back to pending, due now, with a fresh maximum age.
+ * Return: how many, or -errno. */
+int store_outbox_requeue_dead(Store *s, const char *endpoint, usec_t now_usec);
+/* store_outbox_prune_delivered() - drop delivered rows delivered before
+ * before_usec.  Return: how many, or -errno. */
+int store_outbox_prune_delivered(Store *s, usec_t before_usec);
+
+typedef struct OutboxStats {
+        const char *endpoint;
+        uint64_t pending, delivered, dead;
+        usec_t last_delivered_usec;   /* 0: never */
+        const char *last_error;       /* of the most recent failed attempt, NULL: none */
+        usec_t last_error_usec;
+        usec_t oldest_pending_usec;   /* created_usec of the oldest pending row, 0: none */
+} OutboxStats;
+typedef int (*StoreOutboxStatsFn)(const OutboxStats *x, void *userdata);
+/* store_outbox_endpoint_stats() - one OutboxStats per endpoint that has rows. */
+int store_outbox_endpoint_stats(Store *s, StoreOutboxStatsFn fn, void *userdata);
 
 /* Device health history. */
 int store_history_add(Store *s, const char *ci_id, const char *attribute, usec_t time_usec, double value);

@@ -7,6 +7,7 @@
 #include "test-helpers.h"
 
 #include "alloc-util.h"
+#include "conf-parser.h"
 #include "configuration.h"
 #include "string-util.h"
 
@@ -180,6 +181,134 @@ static void test_dropins(void **state) {
         assert_non_null(strstr(log_capture_end(&f->log), want));
 }
 
+/* Sections with a variable suffix: "[Endpoint.NAME]" items are parsed into
+ * the struct the lookup function returns for NAME; the parser sees NAME;
+ * bad names and bad values are named with file:line. */
+typedef struct Endpoint {
+        char name[CONFIG_SECTION_SUFFIX_MAX + 1];
+        char *url;
+        unsigned weight;
+        char *seen_suffix;
+} Endpoint;
+
+typedef struct Endpoints {
+        unsigned level;
+        Endpoint e[4];
+        size_t n;
+} Endpoints;
+
+static void *endpoint_lookup(void *userdata, const char *suffix) {
+        Endpoints *l = userdata;
+
+        for (size_t k = 0; k < l->n; k++)
+                if (streq(l->e[k].name, suffix))
+                        return &l->e[k];
+        if (l->n >= ELEMENTSOF(l->e))
+                return NULL;
+        snprintf(l->e[l->n].name, sizeof(l->e[l->n].name), "%s", suffix);
+        return &l->e[l->n++];
+}
+
+static int parse_remember_suffix(const ConfigContext *ctx, const char *rvalue, void *data, const char **ret_reason) {
+        assert_non_null(ctx->section_suffix);
+        return free_and_strdup(data, ctx->section_suffix) < 0 ? -ENOMEM : 0;
+}
+
+static const ConfigTableItem endpoint_items[] = {
+        { "Endpoint", "Level", config_parse_unsigned, offsetof(Endpoints, level) },
+        { "Endpoint.*", "URL", config_parse_string, offsetof(Endpoint, url), endpoint_lookup },
+        { "Endpoint.*", "Weight", config_parse_unsigned, offsetof(Endpoint, weight), endpoint_lookup },
+        { "Endpoint.*", "Tag", parse_remember_suffix, offsetof(Endpoint, seen_suffix), endpoint_lookup },
+        {}
+};
+
+static void endpoints_done(Endpoints *l) {
+        for (size_t k = 0; k < l->n; k++) {
+                free(l->e[k].url);
+                free(l->e[k].seen_suffix);
+        }
+}
+
+static void test_section_suffix(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "suffix.conf",
+                                           "[Endpoint]\n"
+                                           "Level=3\n"
+                                           "[Endpoint.sms]\n"
+                                           "URL=https://sms.example/hook\n"
+                                           "Weight=2\n"
+                                           "Tag=x\n"
+                                           "[Endpoint.pager-duty_1]\n"
+                                           "URL=https://pd.example/\n"
+                                           "[Endpoint.sms]\n"
+                                           "Weight=5\n"
+                                           "Colour=red\n");
+        _cleanup_free_ char *want = NULL;
+        Endpoints l = {};
+
+        assert_int_equal(config_parse_file(p, endpoint_items, &l, false), 0);
+        assert_int_equal(l.level, 3);
+        assert_int_equal(l.n, 2);
+        assert_string_equal(l.e[0].name, "sms");
+        assert_string_equal(l.e[0].url, "https://sms.example/hook");
+        assert_int_equal(l.e[0].weight, 5); /* the section again: same struct */
+        assert_string_equal(l.e[0].seen_suffix, "sms");
+        assert_string_equal(l.e[1].name, "pager-duty_1");
+        assert_string_equal(l.e[1].url, "https://pd.example/");
+        assert_true(asprintf(&want, "%s:11: unknown key 'Colour' in section [Endpoint.sms]", p) > 0);
+        assert_non_null(strstr(log_capture_end(&f->log), want));
+        endpoints_done(&l);
+}
+
+static void test_section_suffix_bad(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = write_file(f->dir, "suffix-bad.conf",
+                                           "[Endpoint.]\n"
+                                           "URL=https://a/\n"
+                                           "[Endpoint.a b]\n"
+                                           "URL=https://b/\n"
+                                           "[Endpoint.ok]\n"
+                                           "Weight=lots\n"
+                                           "[Endpointx]\n"
+                                           "URL=https://c/\n");
+        _cleanup_free_ char *w1 = NULL, *w3 = NULL, *w6 = NULL, *w8 = NULL;
+        Endpoints l = {};
+        const char *out;
+
+        assert_int_equal(config_parse_file(p, endpoint_items, &l, false), -EINVAL);
+        out = log_capture_end(&f->log);
+        assert_true(asprintf(&w1, "%s:2: unknown section [Endpoint.]", p) > 0);
+        assert_true(asprintf(&w3, "%s:4: invalid section name [Endpoint.a b]", p) > 0);
+        assert_true(asprintf(&w6, "%s:6: invalid value for Weight= in [Endpoint.ok]: 'lots'", p) > 0);
+        assert_true(asprintf(&w8, "%s:8: unknown section [Endpointx]", p) > 0);
+        assert_non_null(strstr(out, w1));
+        assert_non_null(strstr(out, w3));
+        assert_non_null(strstr(out, w6));
+        assert_non_null(strstr(out, w8));
+        /* Only the valid name made a struct. */
+        assert_int_equal(l.n, 1);
+        assert_string_equal(l.e[0].name, "ok");
+        endpoints_done(&l);
+
+        /* Concatenated behind another table, "Prefix.*" items keep their
+         * offsets (into the struct their lookup returns). */
+        {
+                static const ConfigTableItem head[] = { { "Head", "X", config_parse_unsigned, 0 }, {} };
+                _cleanup_free_ ConfigTableItem *t = NULL;
+
+                assert_int_equal(config_table_concat(head, endpoint_items, 100, &t), 0);
+                assert_int_equal(t[1].offset, offsetof(Endpoints, level) + 100);
+                assert_int_equal(t[2].offset, offsetof(Endpoint, url));
+                assert_ptr_equal(t[2].section_lookup, endpoint_lookup);
+        }
+
+        assert_true(config_section_suffix_valid("a"));
+        assert_true(config_section_suffix_valid("sms.eu-1@dc:2"));
+        assert_false(config_section_suffix_valid(""));
+        assert_false(config_section_suffix_valid("a/b"));
+        assert_false(config_section_suffix_valid("a]"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_defaults_when_missing, setup, teardown),
@@ -189,6 +318,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_section_suffix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_section_suffix_bad, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * SIGKILL at random points of a loop of transactions. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -278,6 +279,148 @@ static void test_migration_and_newer(void **state) {
         assert_int_equal(store_schema_version(f->store), STORE_SCHEMA_VERSION);
 }
 
+/* The notifier's queries: lanes (endpoint, incident) and their heads, the
+ * next row of a lane, new rows, attempts, dead letters re-queued, the
+ * per-endpoint figures; and schema 1 -> 2 keeps a queued row. */
+typedef struct Rows {
+        int64_t rowid[16];
+        char event[16][32];
+        usec_t queued[16];
+        size_t n;
+} Rows;
+
+static int collect_rows(const OutboxEntry *e, void *userdata) {
+        Rows *c = userdata;
+
+        assert_true(c->n < ELEMENTSOF(c->rowid));
+        c->rowid[c->n] = e->rowid;
+        snprintf(c->event[c->n], sizeof(c->event[c->n]), "%s@%s", e->event_id, e->endpoint);
+        c->queued[c->n] = e->queued_usec;
+        c->n++;
+        return 0;
+}
+
+static int collect_stats(const OutboxStats *x, void *userdata) {
+        OutboxStats *out = userdata;
+
+        for (size_t k = 0; k < 2; k++)
+                if (!out[k].endpoint) {
+                        out[k] = *x;
+                        out[k].endpoint = strdup(x->endpoint);
+                        out[k].last_error = x->last_error ? strdup(x->last_error) : NULL;
+                        return 0;
+                }
+        fail();
+        return -EINVAL;
+}
+
+static void add_row(Store *s, const char *incident, uint64_t seq, const char *endpoint, usec_t t) {
+        char id[64];
+        OutboxEntry e = {
+                .event_id = id, .incident_id = incident, .seq = seq, .endpoint = endpoint,
+                .payload = "{}", .created_usec = t, .next_attempt_usec = t,
+        };
+
+        snprintf(id, sizeof(id), "%s.%" PRIu64, incident, seq);
+        assert_int_equal(store_outbox_add(s, &e), 0);
+}
+
+static void test_outbox_lanes(void **state) {
+        Fixture *f = *state;
+        OutboxStats st[2] = {};
+        int64_t max = -1;
+        Rows c = {};
+
+        assert_int_equal(store_open(f->dir, STORE_SYNC_NORMAL, &f->store, NULL), 0);
+        assert_int_equal(store_outbox_max_rowid(f->store, &max), 0);
+        assert_int_equal(max, 0);
+        add_row(f->store, "h-1", 1, "a", 100);
+        add_row(f->store, "h-1", 1, "b", 100);
+        add_row(f->store, "h-2", 1, "a", 110);
+        add_row(f->store, "h-1", 2, "a", 120);
+        add_row(f->store, "h-1", 3, "a", 130);
+
+        assert_int_equal(store_outbox_foreach_lane_head(f->store, collect_rows, &c), 0);
+        assert_int_equal(c.n, 3);
+        assert_string_equal(c.event[0], "h-1.1@a");
+        assert_string_equal(c.event[1], "h-1.1@b");
+        assert_string_equal(c.event[2], "h-2.1@a");
+
+        /* h-1.1@a delivered: h-1.2 is the head of lane (a, h-1). */
+        assert_int_equal(store_outbox_attempted(f->store, c.rowid[0], OUTBOX_DELIVERED, 1, 0, NULL, 200), 0);
+        c = (Rows) {};
+        assert_int_equal(store_outbox_lane_next(f->store, "a", "h-1", collect_rows, &c), 0);
+        assert_string_equal(c.event[0], "h-1.2@a");
+        assert_int_equal(store_outbox_attempted(f->store, c.rowid[0], OUTBOX_DEAD, 3, 0, "HTTP 400: bad", 300), 0);
+        c = (Rows) {};
+        assert_int_equal(store_outbox_lane_next(f->store, "a", "h-1", collect_rows, &c), 0);
+        assert_string_equal(c.event[0], "h-1.3@a");
+        assert_int_equal(store_outbox_lane_next(f->store, "c", "h-1", collect_rows, &c), -ENOENT);
+
+        c = (Rows) {};
+        assert_int_equal(store_outbox_foreach_since(f->store, 3, collect_rows, &c), 0);
+        assert_int_equal(c.n, 1); /* row 4 is dead now */
+        assert_string_equal(c.event[0], "h-1.3@a");
+        assert_int_equal(store_outbox_max_rowid(f->store, &max), 0);
+        assert_int_equal(max, 5);
+
+        assert_int_equal(store_outbox_endpoint_stats(f->store, collect_stats, st), 0);
+        assert_string_equal(st[0].endpoint, "a");
+        assert_int_equal(st[0].pending, 2);
+        assert_int_equal(st[0].delivered, 1);
+        assert_int_equal(st[0].dead, 1);
+        assert_int_equal(st[0].last_delivered_usec, 200);
+        assert_string_equal(st[0].last_error, "HTTP 400: bad");
+        assert_int_equal(st[0].last_error_usec, 300);
+        assert_int_equal(st[0].oldest_pending_usec, 110);
+        assert_string_equal(st[1].endpoint, "b");
+        assert_int_equal(st[1].pending, 1);
+        assert_null(st[1].last_error);
+        for (size_t k = 0; k < 2; k++) {
+                free((char *) st[k].endpoint);
+                free((char *) st[k].last_error);
+        }
+
+        /* Re-queued with a fresh age; the error stays for the story. */
+        assert_int_equal(store_outbox_requeue_dead(f->store, "b", 400), 0);
+        assert_int_equal(store_outbox_requeue_dead(f->store, NULL, 400), 1);
+        c = (Rows) {};
+        assert_int_equal(store_outbox_get(f->store, 4, collect_rows, &c), 0);
+        assert_int_equal(c.queued[0], 400);
+        assert_int_equal(store_outbox_get(f->store, 42, collect_rows, &c), -ENOENT);
+
+        assert_int_equal(store_outbox_prune_delivered(f->store, 150), 0);
+        assert_int_equal(store_outbox_prune_delivered(f->store, 250), 1);
+}
+
+static void test_outbox_migration_1_to_2(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *p = NULL;
+        sqlite3 *db;
+        Rows c = {};
+
+        assert_true(asprintf(&p, "%s/" STORE_FILENAME, f->dir) > 0);
+        assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+        /* The outbox of schema 1, as it shipped. */
+        assert_int_equal(sqlite3_exec(db,
+                                      "CREATE TABLE outbox (rowid INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,"
+                                      " incident_id TEXT NOT NULL, seq INTEGER NOT NULL, endpoint TEXT NOT NULL,"
+                                      " payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+                                      " attempts INTEGER NOT NULL DEFAULT 0, created_usec INTEGER NOT NULL,"
+                                      " next_attempt_usec INTEGER NOT NULL, last_error TEXT, UNIQUE (event_id, endpoint));"
+                                      "INSERT INTO outbox(event_id, incident_id, seq, endpoint, payload, created_usec,"
+                                      " next_attempt_usec) VALUES ('h-1.1', 'h-1', 1, 'a', '{}', 777, 777);"
+                                      "PRAGMA user_version = 1;",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+        assert_int_equal(store_open(f->dir, STORE_SYNC_FULL, &f->store, NULL), 0);
+        assert_int_equal(store_schema_version(f->store), 2);
+        assert_int_equal(store_outbox_foreach_lane_head(f->store, collect_rows, &c), 0);
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.queued[0], 777);
+}
+
 static void test_missing_directory(void **state) {
         Fixture *f = *state;
         _cleanup_free_ char *p = NULL;
@@ -415,6 +558,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_fresh_schema_and_state, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_incidents_and_outbox, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_outbox_lanes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_outbox_migration_1_to_2, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_history_and_retention, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_moved_aside, setup, teardown),

@@ -2,7 +2,7 @@
 # vmlab-timeout: 300
 #
 # Issues 5, 6 and 12 (scenario 1) on a real kernel, with the real daemon:
-#   1. RAID1 over two scsi_debug disks, one of them behind dm-flakey;
+#   1. RAID1 over a scsi_debug disk behind dm-flakey and a virtio-scsi disk;
 #   2. storguardd runs with [Response] FailMdMember=enforce;
 #   3. dm-flakey starts failing writes: md fails that member;
 #   4. storguardd notices it (/proc/mdstat POLLPRI), diagnoses a disk fault,
@@ -17,12 +17,16 @@
 now_us() { /usr/bin/sqlite3 :memory: "select cast((julianday('now') - 2440587.5) * 86400000000 as integer)"; }
 db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
 
-vm_sd_load dev_size_mb=64 num_tgts=3
-set -- $(vm_sd_disks)
-a=$1 b=$2 spare=$3
+# The member that fails: a scsi_debug disk behind dm-flakey.  The healthy
+# member and the replacement: the two virtio-scsi disks.
+vm_sd_load dev_size_mb=64
+a=$(vm_sd_disks)
+b=$(vm_disk_by_serial "$VM_HW_VSCSI0_SERIAL")
+spare=$(vm_disk_by_serial "$VM_HW_VSCSI1_SERIAL")
 vm_dm_flakey sgflaky "$a"
 flaky=$(vm_dm_name sgflaky)
-VM_MD_OPTS="--metadata=1.2" vm_md_create md0 1 "$flaky" "$b"
+# 60 MiB: the scsi_debug disk is the smallest.
+VM_MD_OPTS="--metadata=1.2 --size=61440" vm_md_create md0 1 "$flaky" "$b"
 
 mkdir -p /etc/storguard /var/lib/storguard
 cat >/etc/storguard/storguard.conf <<CONF

@@ -12,7 +12,10 @@ db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
 # Medium errors on LBAs [20000, 20064) of the scsi_debug disk.
 vm_sd_load dev_size_mb=64 medium_error_start=20000 medium_error_count=64
 last=$(vm_sd_disks)
-VM_MD_OPTS="--metadata=1.2" vm_md_create md0 1 "$last" missing
+/usr/sbin/mdadm --create /dev/md0 --run --quiet --assume-clean --metadata=1.2 --level=1 --raid-devices=2 \
+	"/dev/$last" missing </dev/null || vm_die "cannot create a degraded md0 over $last"
+vm_must_wait 30 "md0 running" vm__md_running md0
+vm_settle
 
 mkdir -p /etc/storguard /var/lib/storguard
 cat >/etc/storguard/storguard.conf <<CONF
