@@ -304,6 +304,7 @@ vm_dm_remove() {
 
 # vm_dm_name NAME - the kernel name (dm-N) of /dev/mapper/NAME.
 vm_dm_name() {
+	[ -e "/dev/mapper/$1" ] || return 1
 	_vm_n=$(readlink -f "/dev/mapper/$1") || return 1
 	echo "${_vm_n#/dev/}"
 }
