@@ -19,7 +19,6 @@ VM_KMSG=${VM_KMSG:-/run/vmlab/kmsg}
 # The run's settings and the emulated hardware's identities (VM_HW_*).
 [ -f /vmlab/config ] && . /vmlab/config
 VM_SD=/sys/bus/pseudo/drivers/scsi_debug
-VM_SD_PARAMS=/sys/module/scsi_debug/parameters
 
 # --- logging and time ----------------------------------------------------
 
