@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+/* We send CODE_FILE/LINE/FUNC of the caller ourselves: without this
+ * sd-journal.h would add log.c's own location too. */
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-journal.h>
 
 #include "log.h"
@@ -61,10 +66,84 @@ static bool stderr_is_journal(void) {
         return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
+/* Frees the strings of an iovec array built by journal_iovec(). */
+static void iovec_free_all(struct iovec *iov, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                free(iov[k].iov_base);
+}
+
+static int iovec_add(struct iovec *iov, size_t *n, size_t max, const char *name, const char *value) {
+        char *s;
+
+        if (!value || !*value || *n >= max)
+                return 0;
+        if (asprintf(&s, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        iov[(*n)++] = (struct iovec) { .iov_base = s, .iov_len = strlen(s) };
+        return 0;
+}
+
+/* To the journal with every field; -errno when the journal is not there
+ * (the caller then prints the text). */
+static int journal_send(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                        int line, const char *func, const char *text) {
+        struct iovec iov[8 + LOG_EVENT_FIELDS_MAX];
+        char priority[16], line_s[16], errno_s[16];
+        size_t n = 0;
+        int r = 0;
+
+        snprintf(priority, sizeof(priority), "%i", level);
+        snprintf(line_s, sizeof(line_s), "%i", line);
+        snprintf(errno_s, sizeof(errno_s), "%i", ERRNO_VALUE(error));
+        if (iovec_add(iov, &n, ELEMENTSOF(iov), "MESSAGE", text) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "PRIORITY", priority) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "MESSAGE_ID", message_id) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "CODE_FILE", file) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "CODE_LINE", line_s) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "CODE_FUNC", func) < 0 ||
+            iovec_add(iov, &n, ELEMENTSOF(iov), "ERRNO", error != 0 ? errno_s : NULL) < 0)
+                r = -ENOMEM;
+        for (const LogField *f = fields; r >= 0 && f && f->name; f++)
+                if (iovec_add(iov, &n, ELEMENTSOF(iov), f->name, f->value) < 0)
+                        r = -ENOMEM;
+        if (r >= 0)
+                r = sd_journal_sendv(iov, (int) n);
+        iovec_free_all(iov, n);
+        return r;
+}
+
+static int log_dispatch(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                        int line, const char *func, const char *text) {
+        LogTarget t = target;
+
+        if (stream) {
+                fprintf(stream, "%s\n", text);
+                fflush(stream);
+                return -ERRNO_VALUE(error);
+        }
+
+        if (t == LOG_TARGET_AUTO)
+                t = stderr_is_journal() ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE;
+
+        switch (t) {
+        case LOG_TARGET_JOURNAL:
+                if (journal_send(level, error, message_id, fields, file, line, func, text) >= 0)
+                        break;
+                _fallthrough_;
+        case LOG_TARGET_CONSOLE:
+        default:
+                fprintf(stderr, "%s\n", text);
+                break;
+        case LOG_TARGET_NULL:
+                break;
+        }
+
+        return -ERRNO_VALUE(error);
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *func,
                  const char *format, ...) {
         char buf[2048];
-        LogTarget t = target;
         va_list ap;
 
         /* Make %m print the error we were given. */
@@ -75,33 +154,26 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         (void) vsnprintf(buf, sizeof(buf), format, ap);
         va_end(ap);
 
-        if (stream) {
-                fprintf(stream, "%s\n", buf);
-                fflush(stream);
-                return -ERRNO_VALUE(error);
-        }
+        return log_dispatch(level, error, NULL, NULL, file, line, func, buf);
+}
 
-        if (t == LOG_TARGET_AUTO)
-                t = stderr_is_journal() ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE;
+int log_event_internalv(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                        int line, const char *func, const char *format, va_list ap) {
+        char buf[2048];
 
-        switch (t) {
-        case LOG_TARGET_JOURNAL:
-                if (sd_journal_send("MESSAGE=%s", buf,
-                                    "PRIORITY=%i", level,
-                                    "CODE_FILE=%s", file,
-                                    "CODE_LINE=%i", line,
-                                    "CODE_FUNC=%s", func,
-                                    error != 0 ? "ERRNO=%i" : NULL, ERRNO_VALUE(error),
-                                    NULL) >= 0)
-                        break;
-                _fallthrough_;
-        case LOG_TARGET_CONSOLE:
-        default:
-                fprintf(stderr, "%s\n", buf);
-                break;
-        case LOG_TARGET_NULL:
-                break;
-        }
+        if (error != 0)
+                errno = ERRNO_VALUE(error);
+        (void) vsnprintf(buf, sizeof(buf), format, ap);
+        return log_dispatch(level, error, message_id, fields, file, line, func, buf);
+}
 
-        return -ERRNO_VALUE(error);
+int log_event_internal(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                       int line, const char *func, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = log_event_internalv(level, error, message_id, fields, file, line, func, format, ap);
+        va_end(ap);
+        return r;
 }

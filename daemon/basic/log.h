@@ -15,6 +15,7 @@
  * a stream set by tests.
  */
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 
@@ -68,3 +69,41 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_error_errno(e, ...) log_full_errno(LOG_ERR, (e), __VA_ARGS__)
 
 #define log_oom() log_error_errno(ENOMEM, "Out of memory.")
+
+/*
+ * Operator-relevant events: a catalogued MESSAGE_ID (message-ids.h) and
+ * structured fields besides the text.  On the journal every field is its
+ * own journal field; on a console (or a test stream) only the text is
+ * printed, exactly as log_full() would.  Values may be anything a device
+ * reports (they are sent length-delimited, never parsed); a NULL or empty
+ * value leaves its field out.
+ *
+ *   log_event(LOG_NOTICE, SG_MESSAGE_DEVICE_FOUND,
+ *             LOG_FIELDS({ "STORGUARD_DEVICE", c->name }, { "STORGUARD_SERIAL", c->serial }),
+ *             "Found disk '%s'.", c->name);
+ */
+typedef struct LogField {
+        const char *name;  /* upper case, digits and '_', without '=' */
+        const char *value;
+} LogField;
+
+#define LOG_FIELDS(...) ((const LogField[]) { __VA_ARGS__, {} })
+#define LOG_NO_FIELDS ((const LogField[]) { {} })
+/* Fields an event may carry at most (more are dropped). */
+#define LOG_EVENT_FIELDS_MAX 32
+
+int log_event_internal(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                       int line, const char *func, const char *format, ...) _printf_(8, 9);
+int log_event_internalv(int level, int error, const char *message_id, const LogField *fields, const char *file,
+                        int line, const char *func, const char *format, va_list ap) _printf_(8, 0);
+
+#define log_event_errno(level, error, message_id, fields, ...)                                    \
+        ({                                                                                         \
+                int _level_ = (level), _e_ = (error);                                              \
+                (log_get_max_level() >= _level_)                                                   \
+                        ? log_event_internal(_level_, _e_, (message_id), (fields), __FILE__, __LINE__, \
+                                             __func__, __VA_ARGS__)                                \
+                        : -ERRNO_VALUE(_e_);                                                       \
+        })
+#define log_event(level, message_id, fields, ...) \
+        (void) log_event_errno((level), 0, (message_id), (fields), __VA_ARGS__)

@@ -13,6 +13,9 @@
 #define STORGUARD_KNOWN_ERRORS_DIR SYSCONFDIR "/storguard/known-errors.d"
 #define STORGUARD_STATE_DIR LOCALSTATEDIR "/lib/storguard"
 #define STORGUARD_RUN_DIR RUNSTATEDIR "/storguard"
+/* node_exporter's textfile collector directory (Debian's
+ * prometheus-node-exporter), where [Metrics] TextfilePath= points by default. */
+#define STORGUARD_METRICS_PATH LOCALSTATEDIR "/lib/prometheus/node-exporter/storguard.prom"
 
 #define SYSFS_ROOT "/sys"
 #define DEV_ROOT "/dev"

@@ -77,6 +77,8 @@ static const ConfigTableItem config_items[] = {
           offsetof(Config, response) + offsetof(ResponsePolicy, max_per_hour_controller) },
         { "Response", "BootHoldOffSec", config_parse_sec,
           offsetof(Config, response) + offsetof(ResponsePolicy, boot_holdoff_usec) },
+        { "Metrics", "TextfilePath", config_parse_path_or_empty, offsetof(Config, metrics_path) },
+        { "Metrics", "IntervalSec", config_parse_sec, offsetof(Config, metrics_interval_usec) },
         {}
 };
 
@@ -88,6 +90,7 @@ int config_init(Config *c) {
                 .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
                 .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
                 .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
+                .metrics_interval_usec = CONFIG_METRICS_INTERVAL_DEFAULT_USEC,
         };
         webhook_config_init(&c->webhook);
         diagnosis_config_init(&c->diagnosis);
@@ -95,7 +98,8 @@ int config_init(Config *c) {
         response_policy_default(&c->response);
         c->state_directory = strdup(STORGUARD_STATE_DIR);
         c->kernel_log = strdup(KMSG_PATH);
-        return c->state_directory && c->kernel_log ? 0 : -ENOMEM;
+        c->metrics_path = strdup(STORGUARD_METRICS_PATH);
+        return c->state_directory && c->kernel_log && c->metrics_path ? 0 : -ENOMEM;
 }
 
 void config_done(Config *c) {
@@ -105,6 +109,7 @@ void config_done(Config *c) {
         webhook_config_done(&c->webhook);
         c->host_name = mfree(c->host_name);
         bus_config_done(&c->bus);
+        c->metrics_path = mfree(c->metrics_path);
 }
 
 int config_load(Config *c, const char *path, bool missing_ok) {

@@ -26,6 +26,8 @@
 #define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)
 /* One latency window: /sys/block/X/stat and SCSI counters every 10 s. */
 #define CONFIG_LATENCY_INTERVAL_DEFAULT_USEC (10 * USEC_PER_SEC)
+/* How often the Prometheus text file is written. */
+#define CONFIG_METRICS_INTERVAL_DEFAULT_USEC USEC_PER_MINUTE
 /* Every committed incident change survives a power loss. */
 #define CONFIG_STORE_SYNC_DEFAULT STORE_SYNC_FULL
 
@@ -40,6 +42,8 @@ typedef struct Config {
         usec_t latency_interval_usec;    /* [Latency] SampleIntervalSec=, one fail-slow window; 0: off */
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */
+        char *metrics_path;              /* [Metrics] TextfilePath=; NULL: no file */
+        usec_t metrics_interval_usec;    /* [Metrics] IntervalSec=; 0: no file */
         DiagnosisConfig diagnosis;       /* [Diagnosis], [AtaPolicy] */
         BusConfig bus;                   /* [Bus] */
         ResponsePolicy response;         /* [Response] */

@@ -22,6 +22,8 @@
 #include "fd-util.h"
 #include "log.h"
 #include "manager.h"
+#include "message-ids.h"
+#include "report-journal.h"
 #include "paths.h"
 #include "string-util.h"
 
@@ -310,8 +312,9 @@ static void on_fault(const Fault *f, void *userdata) {
                 log_error_errno(r, "Failed to record incident for fault '%s' on '%s': %m", key, f->suspect);
                 return;
         }
-        log_full(i->priority <= 2 ? LOG_CRIT : LOG_WARNING, "Incident %s %s (priority %u%s): %s — %s", i->id,
-                 r > 0 ? "raised" : "updated", i->priority, i->major ? ", major" : "", i->title, f->reason);
+        report_journal_incident(i->priority <= 2 ? LOG_CRIT : LOG_WARNING, i, r > 0 ? "raised" : "updated",
+                                "Incident %s %s (priority %u%s): %s — %s", i->id, r > 0 ? "raised" : "updated",
+                                i->priority, i->major ? ", major" : "", i->title, f->reason);
 
         manager_respond(m, f, i);
 
@@ -508,7 +511,6 @@ static void array_restored(Manager *m, Ci *array) {
                 (void) incident_manager_mark_stage(m->incidents, i->id, STAGE_RESTORED, t);
                 (void) incident_manager_set_status(m->incidents, i->id, INCIDENT_RESOLVED,
                                                    "array optimal again", t);
-                log_notice("Incident %s resolved: array '%s' is optimal again.", i->id, array->name);
         }
         if (m->diagnosis)
                 for (size_t k = 0; k < array->n_members; k++) {
@@ -618,7 +620,9 @@ static int on_incident_enqueue(Store *s, const Incident *i, uint64_t seq, const 
         return webhook_enqueue_hook(s, i, seq, event_type, now, m->webhook);
 }
 
+/* After each incident change: the journal, then D-Bus. */
 static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        report_journal_incident_changed(i, event_type, userdata);
         bus_incident_changed(userdata, i, event_type);
 }
 
@@ -627,11 +631,15 @@ static int open_store(Manager *m) {
         int r;
 
         if (mkdir(m->config.state_directory, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create state directory '%s': %m. Incidents will not "
+                return log_event_errno(LOG_ERR, errno, SG_MESSAGE_STORE_UNWRITABLE,
+                                       LOG_FIELDS({ "STORGUARD_PATH", m->config.state_directory }),
+                                       "Cannot create state directory '%s': %m. Incidents will not "
                                        "survive a restart.", m->config.state_directory);
         r = store_open(m->config.state_directory, m->config.store_sync, &m->store, &recreated);
         if (r < 0)
-                return log_error_errno(r, "Cannot open the incident store in '%s': %m. Incidents will not "
+                return log_event_errno(LOG_ERR, r, SG_MESSAGE_STORE_UNWRITABLE,
+                                       LOG_FIELDS({ "STORGUARD_PATH", m->config.state_directory }),
+                                       "Cannot open the incident store in '%s': %m. Incidents will not "
                                        "survive a restart.", m->config.state_directory);
         if (recreated)
                 log_warning("Started a fresh incident store in '%s'; the old one was moved aside.",

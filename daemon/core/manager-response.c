@@ -12,6 +12,8 @@
 #include "alloc-util.h"
 #include "log.h"
 #include "manager.h"
+#include "message-ids.h"
+#include "report-journal.h"
 #include "string-util.h"
 
 /* What was isolated, so that it can be brought back. */
@@ -132,9 +134,17 @@ static int respond(Manager *m, ResponseRequest *r, Incident *i, const char *who,
                 break;
         }
 
-        log_full(v == RESPONSE_EXECUTE && k >= 0 ? LOG_WARNING : LOG_NOTICE, "Response %s on '%s'%s%s (%s): %s",
-                 response_action_to_string(r->action), r->target->name, who ? " requested by " : "", strempty(who),
-                 mode, result);
+        {
+                LogField fields[REPORT_CI_FIELDS_MAX + 2];
+
+                report_ci_fields(r->target, fields);
+                fields[REPORT_CI_FIELDS_MAX - 1] = (LogField) { "STORGUARD_ACTION", response_action_to_string(r->action) };
+                fields[REPORT_CI_FIELDS_MAX] = (LogField) { "STORGUARD_MODE", mode };
+                fields[REPORT_CI_FIELDS_MAX + 1] = (LogField) {};
+                log_event(v == RESPONSE_EXECUTE && k >= 0 ? LOG_WARNING : LOG_NOTICE, SG_MESSAGE_RESPONSE_ACTION, fields,
+                          "Response %s on '%s'%s%s (%s): %s", response_action_to_string(r->action), r->target->name,
+                          who ? " requested by " : "", strempty(who), mode, result);
+        }
         if (i) {
                 _cleanup_free_ char *line = NULL;
 

@@ -9,6 +9,9 @@
 #include "alloc-util.h"
 #include "log.h"
 #include "manager.h"
+#include "message-ids.h"
+#include "metrics.h"
+#include "report-journal.h"
 #include "string-util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
@@ -22,30 +25,34 @@ void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
         _cleanup_free_ char *serial = c->serial ? strdup_printable(c->serial, 64) : NULL;
         int level = m->startup_done ? LOG_NOTICE : LOG_INFO;
 
+        LogField fields[REPORT_CI_FIELDS_MAX];
+
+        report_ci_fields(c, fields);
         switch (change) {
         case INVENTORY_ADDED:
         case INVENTORY_REAPPEARED:
-                log_full(level, "%s %s '%s' (%s%s%s%s, id %s).",
-                         change == INVENTORY_ADDED ? "Found" : "Back:", ci_type_to_string(c->type), c->name,
-                         transport_to_string(c->transport), model ? ", model '" : "", strempty(model),
-                         model ? "'" : "", c->id);
+                log_event(level, SG_MESSAGE_DEVICE_FOUND, fields, "%s %s '%s' (%s%s%s%s, id %s).",
+                          change == INVENTORY_ADDED ? "Found" : "Back:", ci_type_to_string(c->type), c->name,
+                          transport_to_string(c->transport), model ? ", model '" : "", strempty(model),
+                          model ? "'" : "", c->id);
                 if (c->type == CI_DISK && c->unsupported_reason)
-                        log_full(level == LOG_INFO ? LOG_NOTICE : level,
-                                 "Disk '%s'%s%s%s: no health interface: %s.", c->name,
-                                 serial ? " (serial '" : "", strempty(serial), serial ? "')" : "",
-                                 c->unsupported_reason);
+                        log_event(level == LOG_INFO ? LOG_NOTICE : level, SG_MESSAGE_DISK_NO_HEALTH, fields,
+                                  "Disk '%s'%s%s%s: no health interface: %s.", c->name,
+                                  serial ? " (serial '" : "", strempty(serial), serial ? "')" : "",
+                                  c->unsupported_reason);
                 break;
         case INVENTORY_CHANGED:
                 if (c->type == CI_ARRAY || c->type == CI_MULTIPATH)
-                        log_notice("%s '%s' is now %s (%u of %u %s).", ci_type_to_string(c->type), c->name,
-                                   strna(c->array_state), c->degraded, c->raid_disks,
-                                   c->type == CI_ARRAY ? "members missing" : "paths failed");
+                        log_event(LOG_NOTICE, SG_MESSAGE_ARRAY_STATE, fields, "%s '%s' is now %s (%u of %u %s).",
+                                  ci_type_to_string(c->type), c->name, strna(c->array_state), c->degraded,
+                                  c->raid_disks, c->type == CI_ARRAY ? "members missing" : "paths failed");
                 else
                         log_debug("%s '%s' changed.", ci_type_to_string(c->type), c->name);
                 break;
         case INVENTORY_REMOVED:
-                log_notice("%s '%s' (id %s) was removed; it is remembered as removed.",
-                           ci_type_to_string(c->type), c->name, c->id);
+                log_event(LOG_NOTICE, SG_MESSAGE_DEVICE_REMOVED, fields,
+                          "%s '%s' (id %s) was removed; it is remembered as removed.", ci_type_to_string(c->type),
+                          c->name, c->id);
                 break;
         default:
                 break;
@@ -118,6 +125,78 @@ static int on_rescan(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* --- metrics: the Prometheus text file ([Metrics]) ----------------------- */
+
+static bool metrics_enabled(Manager *m) {
+        return m->config.metrics_path && m->config.metrics_interval_usec > 0;
+}
+
+static HealthAssessment metrics_polled_health(const Ci *c, void *userdata) {
+        Manager *m = userdata;
+        HealthAssessment a;
+
+        if (c->type != CI_DISK || !manager_health_snapshot(m, c->id, &a, NULL))
+                return _HEALTH_ASSESSMENT_INVALID;
+        return a;
+}
+
+static void manager_write_metrics(Manager *m) {
+        MetricsSources src = {
+                .inventory = m->inventory,
+                .incidents = m->incidents,
+                .store = m->store,
+                .ereports_total = m->ereports_seen,
+                .now_usec = now(CLOCK_REALTIME),
+                .polled_health = metrics_polled_health,
+                .userdata = m,
+        };
+        char span[FORMAT_TIMESPAN_MAX];
+        int r;
+
+        if (!metrics_enabled(m))
+                return;
+        r = metrics_write_file(m->config.metrics_path, &src);
+        if (r < 0) {
+                /* Once, until it works again: a host without node_exporter
+                 * (no directory) is common and only worth a notice. */
+                if (!m->metrics_failing)
+                        log_event_errno(r == -ENOENT ? LOG_NOTICE : LOG_WARNING, r, SG_MESSAGE_METRICS_FAILED,
+                                        LOG_FIELDS({ "STORGUARD_PATH", m->config.metrics_path }),
+                                        "Cannot write metrics to '%s', retrying every %s: %m",
+                                        m->config.metrics_path,
+                                        format_timespan(span, sizeof(span), m->config.metrics_interval_usec));
+                m->metrics_failing = true;
+                return;
+        }
+        if (m->metrics_failing)
+                log_info("Metrics are written to '%s' again.", m->config.metrics_path);
+        m->metrics_failing = false;
+}
+
+static void manager_arm_metrics(Manager *m) {
+        int r;
+
+        if (!m->metrics_source)
+                return;
+        if (!metrics_enabled(m)) {
+                (void) sd_event_source_set_enabled(m->metrics_source, SD_EVENT_OFF);
+                return;
+        }
+        r = sd_event_source_set_time_relative(m->metrics_source, m->config.metrics_interval_usec);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->metrics_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Failed to re-arm the metrics timer, ignoring: %m");
+}
+
+static int on_metrics(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        manager_write_metrics(m);
+        manager_arm_metrics(m);
+        return 0;
+}
+
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
 
@@ -137,7 +216,9 @@ int manager_reload(Manager *m) {
         r = config_load(&c, m->config_path, m->config_missing_ok);
         if (r < 0) {
                 config_done(&c);
-                return log_error_errno(r, "New configuration is invalid, keeping the running one: %m");
+                return log_event_errno(LOG_ERR, r, SG_MESSAGE_CONFIG_RELOAD_FAILED,
+                                       LOG_FIELDS({ "STORGUARD_PATH", m->config_path }),
+                                       "New configuration is invalid, keeping the running one: %m");
         }
         config_done(&m->config);
         m->config = c;
@@ -150,6 +231,8 @@ int manager_reload(Manager *m) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to re-arm the rescan timer, ignoring: %m");
         }
+        m->metrics_failing = false;
+        manager_arm_metrics(m);
         (void) manager_scan(m);
         return 0;
 }
@@ -189,6 +272,7 @@ Manager *manager_free(Manager *m) {
         manager_evidence_stop(m);
         sd_event_source_disable_unref(m->monitor_source);
         sd_event_source_disable_unref(m->rescan_source);
+        sd_event_source_disable_unref(m->metrics_source);
         sd_event_source_disable_unref(m->sigterm_source);
         sd_event_source_disable_unref(m->sigint_source);
         sd_event_source_disable_unref(m->sighup_source);
@@ -286,6 +370,15 @@ int manager_start(Manager *m) {
         if (m->config.rescan_interval_usec == 0)
                 (void) sd_event_source_set_enabled(m->rescan_source, SD_EVENT_OFF);
 
+        /* The first file right away, then every IntervalSec=. */
+        r = sd_event_add_time_relative(m->event, &m->metrics_source, CLOCK_MONOTONIC, USEC_PER_MINUTE,
+                                       USEC_PER_SEC, on_metrics, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the metrics timer: %m");
+        (void) sd_event_source_set_description(m->metrics_source, "metrics");
+        manager_write_metrics(m);
+        manager_arm_metrics(m);
+
         /* The name last: a client that sees it sees the whole state. */
         r = bus_service_request_name(m);
         if (r < 0) {
@@ -306,6 +399,6 @@ int manager_run(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
-        log_info("Stopping.");
+        log_event(LOG_INFO, SG_MESSAGE_STOPPED, LOG_NO_FIELDS, "Stopping.");
         return r;
 }

@@ -30,6 +30,8 @@ typedef struct Manager {
         sd_event *event;
         sd_event_source *sigterm_source, *sigint_source, *sighup_source;
         sd_event_source *rescan_source;
+        sd_event_source *metrics_source;  /* [Metrics]: the Prometheus text file */
+        bool metrics_failing;             /* said once until a write works again */
 
         struct udev *udev;
         struct udev_monitor *monitor;

@@ -10,6 +10,7 @@
 #include "inventory-json.h"
 #include "log.h"
 #include "manager.h"
+#include "message-ids.h"
 #include "paths.h"
 #include "string-util.h"
 
@@ -150,7 +151,9 @@ int main(int argc, char *argv[]) {
         if (a.bus_address && !(m->bus_address = strdup(a.bus_address)))
                 return log_oom(), EXIT_FAILURE;
 
-        log_info("storguardd %s starting (configuration '%s').", PACKAGE_VERSION, a.config_path);
+        log_event(LOG_INFO, SG_MESSAGE_STARTED,
+                  LOG_FIELDS({ "STORGUARD_VERSION", PACKAGE_VERSION }, { "STORGUARD_PATH", a.config_path }),
+                  "storguardd %s starting (configuration '%s').", PACKAGE_VERSION, a.config_path);
         r = manager_start(m);
         if (r < 0)
                 return EXIT_FAILURE;

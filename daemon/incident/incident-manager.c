@@ -8,6 +8,7 @@
 #include "hashmap.h"
 #include "incident-manager.h"
 #include "log.h"
+#include "message-ids.h"
 #include "parse-util.h"
 #include "string-util.h"
 
@@ -283,15 +284,18 @@ int incident_manager_flush(IncidentManager *m, usec_t now) {
 
         if (r < 0) {
                 if (!m->store_failing)
-                        log_error_errno(r, "Cannot write incidents to '%s': %m. Keeping %zu change(s) in memory "
+                        log_event_errno(LOG_ERR, r, SG_MESSAGE_STORE_UNWRITABLE,
+                                        LOG_FIELDS({ "STORGUARD_PATH", store_path(m->store) }),
+                                        "Cannot write incidents to '%s': %m. Keeping %zu change(s) in memory "
                                         "and retrying; incidents stay visible on D-Bus and in the journal.",
                                         store_path(m->store), m->n_pending);
                 m->store_failing = true;
                 return (int) m->n_pending;
         }
         if (m->store_failing)
-                log_notice("Incident store '%s' is writable again; caught up with every change kept in memory.",
-                           store_path(m->store));
+                log_event(LOG_NOTICE, SG_MESSAGE_STORE_RECOVERED, LOG_FIELDS({ "STORGUARD_PATH", store_path(m->store) }),
+                          "Incident store '%s' is writable again; caught up with every change kept in memory.",
+                          store_path(m->store));
         m->store_failing = false;
         return 0;
 }
