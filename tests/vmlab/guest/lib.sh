@@ -721,25 +721,50 @@ vm__webhook_at_least() {
 
 VM_STORGUARDD_PID=
 
-# vm_storguardd_start [EXTRA ARGS...] - start storguardd the way its systemd
-# unit does: the ExecStart= and Environment= of storguard.service when the
-# tree ships one, else `storguardd --config /etc/storguard/storguard.conf`.
-# Its output goes to $VM_OUT/storguardd.log.
+# vm_storguardd_start [EXTRA ARGS...] - start storguardd the way systemd
+# starts it from storguard.service (when `make install` put one into the
+# guest): its ExecStart= command and Environment=, the directories of
+# StateDirectory=/RuntimeDirectory= created and announced in
+# $STATE_DIRECTORY/$RUNTIME_DIRECTORY.  Without a unit:
+# `storguardd --config /etc/storguard/storguard.conf`.  Scenarios write
+# their configuration to /etc/storguard/storguard.conf (where a package
+# built with --sysconfdir=/etc reads it); when the unit's command names no
+# --config, that file is passed with --config, because the lab's build may
+# use another prefix.  Type=notify and WatchdogSec= are not emulated (no
+# NOTIFY_SOCKET: sd_notify() calls are no-ops).  Output goes to
+# $VM_OUT/storguardd.log.
 vm_storguardd_start() {
 	[ -x /usr/sbin/storguardd ] || vm_die "storguardd is not in the guest (build the tree first)"
-	_vm_cmd="/usr/sbin/storguardd --config /etc/storguard/storguard.conf"
+	_vm_cmd=/usr/sbin/storguardd
 	_vm_unit=
 	for _vm_u in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system; do
 		[ -f "$_vm_u/storguard.service" ] && _vm_unit=$_vm_u/storguard.service && break
 	done
 	if [ -n "$_vm_unit" ]; then
-		_vm_x=$(sed -n 's/^ExecStart=-\{0,1\}//p' "$_vm_unit" | head -n1)
+		_vm_x=$(sed -n 's/^ExecStart=[-@+!]*//p' "$_vm_unit" | head -n1)
 		[ -n "$_vm_x" ] && _vm_cmd=$_vm_x
-		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit"); do
+		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit" | tr -d '"'); do
 			export "${_vm_e%%=*}=${_vm_e#*=}"
 		done
+		_vm_d=$(sed -n 's/^StateDirectory=//p' "$_vm_unit" | head -n1)
+		if [ -n "$_vm_d" ]; then
+			mkdir -p "/var/lib/$_vm_d"
+			export STATE_DIRECTORY="/var/lib/$_vm_d"
+		fi
+		_vm_d=$(sed -n 's/^RuntimeDirectory=//p' "$_vm_unit" | head -n1)
+		if [ -n "$_vm_d" ]; then
+			mkdir -p "/run/$_vm_d"
+			export RUNTIME_DIRECTORY="/run/$_vm_d"
+		fi
 	fi
-	vm_log "starting: $_vm_cmd $*"
+	case " $_vm_cmd $* " in
+	*" --config"*) ;;
+	*)
+		if [ -f /etc/storguard/storguard.conf ]; then
+			_vm_cmd="$_vm_cmd --config /etc/storguard/storguard.conf"
+		fi ;;
+	esac
+	vm_log "starting: $_vm_cmd $* (unit: ${_vm_unit:-none})"
 	# shellcheck disable=SC2086
 	$_vm_cmd "$@" >>"$VM_OUT/storguardd.log" 2>&1 &
 	VM_STORGUARDD_PID=$!
