@@ -19,7 +19,6 @@ VM_KMSG=${VM_KMSG:-/run/vmlab/kmsg}
 # The run's settings and the emulated hardware's identities (VM_HW_*).
 [ -f /vmlab/config ] && . /vmlab/config
 VM_SD=/sys/bus/pseudo/drivers/scsi_debug
-VM_SD_PARAMS=/sys/module/scsi_debug/parameters
 
 # --- logging and time ----------------------------------------------------
 
@@ -135,6 +134,13 @@ vm_dev_online() {
 	vm_log "$1: device state running"
 }
 
+# vm_all_offline DISK... - true when every DISK's SCSI device is offline.
+vm_all_offline() {
+	for _vm_d in "$@"; do
+		[ "$(cat "/sys/block/$_vm_d/device/state")" = offline ] || return 1
+	done
+}
+
 # vm_dev_delete DISK - remove a SCSI device as a hot-unplug would.
 vm_dev_delete() {
 	echo 1 >"/sys/block/$1/device/delete" || vm_die "cannot delete '$1'"
@@ -161,6 +167,10 @@ vm_write() {
 
 # vm_sd_load [PARAM=VALUE...] - load scsi_debug and wait until all of its
 # disks exist and udev has processed them.  Defaults: one 64 MiB disk.
+# All scsi_debug disks read and write ONE shared RAM store (what makes
+# add_host=2 a two-path LUN): a superblock written to one disk shows on
+# all of them.  per_host_store=1 gives each host (add_host=N num_tgts=1)
+# its own store.
 vm_sd_load() {
 	/usr/sbin/modprobe scsi_debug dev_size_mb=64 "$@" || vm_die "modprobe scsi_debug $* failed"
 	_vm_want=$(($(cat $VM_SD/add_host) * $(cat $VM_SD/num_tgts) * $(cat $VM_SD/max_luns)))
@@ -293,6 +303,7 @@ vm_dm_remove() {
 
 # vm_dm_name NAME - the kernel name (dm-N) of /dev/mapper/NAME.
 vm_dm_name() {
+	[ -e "/dev/mapper/$1" ] || return 1
 	_vm_n=$(readlink -f "/dev/mapper/$1") || return 1
 	echo "${_vm_n#/dev/}"
 }
@@ -301,7 +312,10 @@ vm_dm_name() {
 
 # vm_md_create MD LEVEL DISK... - create /dev/MD (e.g. md0) over the disks,
 # with --assume-clean (no initial resync: it would take minutes under TCG)
-# and wait until it runs.  Extra mdadm options go in VM_MD_OPTS.
+# and wait until it runs.  A DISK may be "missing" (a degraded array) or an
+# mdadm option for the disks after it (--write-mostly).  Extra mdadm
+# options go in VM_MD_OPTS.  Do not build an array from two disks of one
+# scsi_debug host: they share one backing store (see vm_sd_load).
 vm_md_create() {
 	_vm_md=$1
 	_vm_lvl=$2
@@ -309,7 +323,7 @@ vm_md_create() {
 	_vm_devs=
 	for _vm_d in "$@"; do
 		case "$_vm_d" in
-		--*) _vm_devs="$_vm_devs $_vm_d" ;;
+		--* | missing) _vm_devs="$_vm_devs $_vm_d" ;;
 		*) _vm_devs="$_vm_devs /dev/$_vm_d" ;;
 		esac
 	done
@@ -651,32 +665,106 @@ vm_host_qmp() {
 	esac
 }
 
+# --- webhook receiver -------------------------------------------------------
+
+VM_WEBHOOK_DIR=/run/vmlab/webhooks
+VM_WEBHOOK_WWW=/run/vmlab/www
+
+# vm_webhook_receiver_start [PORT] - a local HTTP receiver for webhook tests
+# (busybox httpd on 127.0.0.1 with a CGI script).  Each request to
+# $VM_WEBHOOK_URL is stored as $VM_WEBHOOK_DIR/<uptime>-<pid>.body (the
+# request body) and .headers (method, URI, content type and length, and the
+# HTTP_* request headers); the receiver answers with the HTTP status written
+# in $VM_WEBHOOK_DIR/status (200; write e.g. 503 to make deliveries fail).
+vm_webhook_receiver_start() {
+	_vm_port=${1:-8080}
+	mkdir -p "$VM_WEBHOOK_DIR" "$VM_WEBHOOK_WWW/cgi-bin"
+	echo 200 >"$VM_WEBHOOK_DIR/status"
+	cat >"$VM_WEBHOOK_WWW/cgi-bin/hook" <<-EOF
+	#!/bin/sh
+	read -r up _ </proc/uptime
+	id=\$(printf '%012d' "\${up%.*}\${up#*.}")-\$\$
+	head -c "\${CONTENT_LENGTH:-0}" >"$VM_WEBHOOK_DIR/\$id.body.tmp"
+	env | grep -E '^(HTTP_|CONTENT_|REQUEST_METHOD=|REQUEST_URI=|QUERY_STRING=)' | sort >"$VM_WEBHOOK_DIR/\$id.headers"
+	mv "$VM_WEBHOOK_DIR/\$id.body.tmp" "$VM_WEBHOOK_DIR/\$id.body"
+	printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n' "\$(cat "$VM_WEBHOOK_DIR/status")"
+	EOF
+	chmod 755 "$VM_WEBHOOK_WWW/cgi-bin/hook"
+	/usr/bin/busybox httpd -p "127.0.0.1:$_vm_port" -h "$VM_WEBHOOK_WWW" ||
+		vm_die "cannot start the webhook receiver on port $_vm_port"
+	VM_WEBHOOK_URL=http://127.0.0.1:$_vm_port/cgi-bin/hook
+	export VM_WEBHOOK_URL
+	vm_log "webhook receiver at $VM_WEBHOOK_URL"
+}
+
+# vm_webhook_count - how many requests the receiver has stored.
+vm_webhook_count() {
+	ls "$VM_WEBHOOK_DIR" 2>/dev/null | grep -c '\.body$' || true
+}
+
+# vm_webhook_bodies - the stored request bodies, oldest first, one per line.
+vm_webhook_bodies() {
+	for _vm_f in "$VM_WEBHOOK_DIR"/*.body; do
+		[ -f "$_vm_f" ] && cat "$_vm_f" && echo
+	done
+}
+
+# vm_webhook_wait N TIMEOUT_S - wait until at least N requests arrived.
+vm_webhook_wait() {
+	vm_wait_for "$2" "$1 webhook request(s)" vm__webhook_at_least "$1"
+}
+vm__webhook_at_least() {
+	[ "$(vm_webhook_count)" -ge "$1" ]
+}
+
 # --- storguard --------------------------------------------------------------
 
 VM_STORGUARDD_PID=
 
-# vm_storguardd_start [EXTRA ARGS...] - start storguardd the way its systemd
-# unit does: the ExecStart= and Environment= of storguard.service when the
-# tree ships one, else `storguardd --config /etc/storguard/storguard.conf`.
-# Its output goes to $VM_OUT/storguardd.log.
+# vm_storguardd_start [EXTRA ARGS...] - start storguardd the way systemd
+# starts it from storguard.service (when `make install` put one into the
+# guest): its ExecStart= command and Environment=, the directories of
+# StateDirectory=/RuntimeDirectory= created and announced in
+# $STATE_DIRECTORY/$RUNTIME_DIRECTORY.  Without a unit:
+# `storguardd --config /etc/storguard/storguard.conf`.  Scenarios write
+# their configuration to /etc/storguard/storguard.conf (where a package
+# built with --sysconfdir=/etc reads it); when the unit's command names no
+# --config, that file is passed with --config, because the lab's build may
+# use another prefix.  Type=notify and WatchdogSec= are not emulated (no
+# NOTIFY_SOCKET: sd_notify() calls are no-ops).  Output goes to
+# $VM_OUT/storguardd.log.
 vm_storguardd_start() {
 	[ -x /usr/sbin/storguardd ] || vm_die "storguardd is not in the guest (build the tree first)"
-	_vm_cmd="/usr/sbin/storguardd --config /etc/storguard/storguard.conf"
-	_vm_unit=/usr/lib/systemd/system/storguard.service
-	if [ -f "$_vm_unit" ]; then
-		_vm_x=$(sed -n 's/^ExecStart=-\{0,1\}//p' "$_vm_unit" | head -n1)
+	_vm_cmd=/usr/sbin/storguardd
+	_vm_unit=
+	for _vm_u in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system; do
+		[ -f "$_vm_u/storguard.service" ] && _vm_unit=$_vm_u/storguard.service && break
+	done
+	if [ -n "$_vm_unit" ]; then
+		_vm_x=$(sed -n 's/^ExecStart=[-@+!]*//p' "$_vm_unit" | head -n1)
 		[ -n "$_vm_x" ] && _vm_cmd=$_vm_x
-		# The tree is built with configure's default prefix, whose
-		# configuration path is not the guest's /etc/storguard.
-		case " $_vm_cmd " in
-		*" --config"*) ;;
-		*) _vm_cmd="$_vm_cmd --config /etc/storguard/storguard.conf" ;;
-		esac
-		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit"); do
+		for _vm_e in $(sed -n 's/^Environment=//p' "$_vm_unit" | tr -d '"'); do
 			export "${_vm_e%%=*}=${_vm_e#*=}"
 		done
+		_vm_d=$(sed -n 's/^StateDirectory=//p' "$_vm_unit" | head -n1)
+		if [ -n "$_vm_d" ]; then
+			mkdir -p "/var/lib/$_vm_d"
+			export STATE_DIRECTORY="/var/lib/$_vm_d"
+		fi
+		_vm_d=$(sed -n 's/^RuntimeDirectory=//p' "$_vm_unit" | head -n1)
+		if [ -n "$_vm_d" ]; then
+			mkdir -p "/run/$_vm_d"
+			export RUNTIME_DIRECTORY="/run/$_vm_d"
+		fi
 	fi
-	vm_log "starting: $_vm_cmd $*"
+	case " $_vm_cmd $* " in
+	*" --config"*) ;;
+	*)
+		if [ -f /etc/storguard/storguard.conf ]; then
+			_vm_cmd="$_vm_cmd --config /etc/storguard/storguard.conf"
+		fi ;;
+	esac
+	vm_log "starting: $_vm_cmd $* (unit: ${_vm_unit:-none})"
 	# shellcheck disable=SC2086
 	$_vm_cmd "$@" >>"$VM_OUT/storguardd.log" 2>&1 &
 	VM_STORGUARDD_PID=$!
