@@ -68,6 +68,10 @@ static const ConfigTableItem config_items[] = {
         { "Health", "PollIntervalSec", config_parse_sec, offsetof(Config, health_interval_usec) },
         { "Health", "PollTimeoutSec", config_parse_sec, offsetof(Config, health_timeout_usec) },
         { "Latency", "SampleIntervalSec", config_parse_sec, offsetof(Config, latency_interval_usec) },
+        { "Incidents", "QuietPeriodSec", config_parse_sec, offsetof(Config, quiet_period_usec) },
+        { "Store", "HistoryRetentionSec", config_parse_sec, offsetof(Config, history_retention_usec) },
+        { "Store", "HistoryMaxRows", config_parse_unsigned, offsetof(Config, history_max_rows) },
+        { "Store", "OutboxRetentionSec", config_parse_sec, offsetof(Config, outbox_retention_usec) },
         { "Store", "Synchronous", config_parse_store_sync, offsetof(Config, store_sync) },
         { "Incidents", "HostName", config_parse_string, offsetof(Config, host_name) },
         { "Response", "FailMdMember", config_parse_policy_pair, RESPONSE_MODE(RESPONSE_MD_FAIL_MEMBER) },
@@ -91,6 +95,10 @@ int config_init(Config *c) {
                 .health_interval_usec = CONFIG_HEALTH_INTERVAL_DEFAULT_USEC,
                 .health_timeout_usec = CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC,
                 .latency_interval_usec = CONFIG_LATENCY_INTERVAL_DEFAULT_USEC,
+                .quiet_period_usec = CONFIG_QUIET_PERIOD_DEFAULT_USEC,
+                .history_retention_usec = CONFIG_HISTORY_RETENTION_DEFAULT_USEC,
+                .history_max_rows = CONFIG_HISTORY_MAX_ROWS_DEFAULT,
+                .outbox_retention_usec = CONFIG_OUTBOX_RETENTION_DEFAULT_USEC,
                 .metrics_interval_usec = CONFIG_METRICS_INTERVAL_DEFAULT_USEC,
         };
         webhook_config_init(&c->webhook);

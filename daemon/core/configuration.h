@@ -24,6 +24,13 @@
 /* SMART and log pages every 30 min, as smartd's default check interval. */
 #define CONFIG_HEALTH_INTERVAL_DEFAULT_USEC (30 * USEC_PER_MINUTE)
 #define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)
+/* An event-stream fault not seen for a week has cleared. */
+#define CONFIG_QUIET_PERIOD_DEFAULT_USEC (7 * USEC_PER_DAY)
+/* Health history: a year, at most 100,000 samples per CI and attribute
+ * (every 30 min for 5.7 years); delivered webhook events: 30 days. */
+#define CONFIG_HISTORY_RETENTION_DEFAULT_USEC (365 * USEC_PER_DAY)
+#define CONFIG_HISTORY_MAX_ROWS_DEFAULT 100000U
+#define CONFIG_OUTBOX_RETENTION_DEFAULT_USEC (30 * USEC_PER_DAY)
 /* One latency window: /sys/block/X/stat and SCSI counters every 10 s. */
 #define CONFIG_LATENCY_INTERVAL_DEFAULT_USEC (10 * USEC_PER_SEC)
 /* How often the Prometheus text file is written. */
@@ -40,6 +47,10 @@ typedef struct Config {
         char **ignore_devices;           /* fnmatch() patterns of kernel names */
         usec_t health_interval_usec;     /* [Health] PollIntervalSec=, 0: off */
         usec_t health_timeout_usec;      /* [Health] PollTimeoutSec=: a read that takes longer is killed */
+        usec_t quiet_period_usec;        /* [Incidents] QuietPeriodSec=, 0: never */
+        usec_t history_retention_usec;   /* [Store] HistoryRetentionSec=, 0: keep */
+        unsigned history_max_rows;       /* [Store] HistoryMaxRows= per CI and attribute, 0: no limit */
+        usec_t outbox_retention_usec;    /* [Store] OutboxRetentionSec= for delivered events, 0: keep */
         usec_t latency_interval_usec;    /* [Latency] SampleIntervalSec=, one fail-slow window; 0: off */
         StoreSync store_sync;            /* [Store] Synchronous= */
         char *host_name;                 /* [Incidents] HostName=, prefix of incident ids; empty: gethostname() */

@@ -222,6 +222,10 @@ int manager_reload(Manager *m) {
                                        LOG_FIELDS({ "STORGUARD_PATH", m->config_path }),
                                        "New configuration is invalid, keeping the running one: %m");
         }
+        if (m->state_dir_override && free_and_strdup(&c.state_directory, m->state_dir_override) < 0) {
+                config_done(&c);
+                return log_oom();
+        }
         config_done(&m->config);
         m->config = c;
         log_set_max_level(m->config.log_level);
@@ -269,6 +273,7 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         m->bus = bus_service_free(m->bus);
+        manager_housekeeping_stop(m);
         manager_latency_stop(m);
         manager_known_errors_done(m);
         manager_health_stop(m);
@@ -286,6 +291,7 @@ Manager *manager_free(Manager *m) {
         inventory_free(m->inventory);
         config_done(&m->config);
         free(m->config_path);
+        free(m->state_dir_override);
         free(m->bus_address);
         return mfree(m);
 }
@@ -363,6 +369,9 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         r = manager_latency_start(m);
+        if (r < 0)
+                return r;
+        r = manager_housekeeping_start(m);
         if (r < 0)
                 return r;
 

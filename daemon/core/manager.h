@@ -57,6 +57,7 @@ typedef struct Manager {
         /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
         BusService *bus;
         char *bus_address;            /* --bus-address=; NULL: the system bus */
+        char *state_dir_override;     /* --state-dir=: wins over StateDirectory=, also after a reload */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
 
@@ -67,6 +68,8 @@ typedef struct Manager {
         /* Latency and SCSI counters (manager-latency.c). */
         Hashmap *latency;             /* disk CI id -> DiskSamples */
         sd_event_source *latency_timer;
+
+        sd_event_source *housekeeping_source; /* manager-housekeeping.c */
 
         /* Known errors (manager-known-errors.c). */
         KnownErrorDb known_errors;
@@ -124,6 +127,13 @@ void manager_latency_stop(Manager *m);
 int manager_known_errors_load(Manager *m);
 void manager_known_errors_done(Manager *m);
 void manager_known_errors_check(Manager *m, const Ci *c);
+
+/* Housekeeping: quiet-period resolution and retention, on a timer. */
+int manager_housekeeping_start(Manager *m);
+void manager_housekeeping_stop(Manager *m);
+/* manager_resolve_quiet() - resolve open incidents of event-stream faults
+ * not seen for QuietPeriodSec=.  Return: how many. */
+int manager_resolve_quiet(Manager *m, usec_t now_usec);
 
 /* manager_ci_changed() - the inventory's change callback: logs, turns
  * array and path state changes into ereports (an InventoryChangeFn). */

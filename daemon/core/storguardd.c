@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc-util.h"
 #include "configuration.h"
 #include "inventory-json.h"
 #include "log.h"
@@ -20,6 +21,7 @@ typedef struct Args {
         bool inventory;
         bool json;
         const char *bus_address; /* NULL: the system bus */
+        const char *state_dir;   /* NULL: StateDirectory= */
         int log_level; /* -1: from the configuration */
 } Args;
 
@@ -33,6 +35,7 @@ static void help(void) {
                "     --log-level=LEVEL  Override LogLevel= (err, warning, notice, info, debug)\n"
                "     --log-target=T     auto, console, journal or null (default: auto)\n"
                "     --bus-address=ADDR Serve on this D-Bus address instead of the system bus\n"
+               "     --state-dir=DIR    Keep the incident store in DIR (overrides StateDirectory=)\n"
                "     --inventory        Print the inventory once and exit\n"
                "     --json             With --inventory: print JSON\n",
                program_invocation_short_name, STORGUARD_CONF_FILE);
@@ -47,6 +50,7 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                 ARG_INVENTORY,
                 ARG_JSON,
                 ARG_BUS_ADDRESS,
+                ARG_STATE_DIR,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -57,6 +61,7 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                 { "inventory", no_argument, NULL, ARG_INVENTORY },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 {}
         };
         int c;
@@ -95,6 +100,11 @@ static int parse_argv(int argc, char *argv[], Args *a) {
                         if (isempty(optarg))
                                 return log_error_errno(EINVAL, "--bus-address= needs an address.");
                         a->bus_address = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "--state-dir= needs an absolute path, not '%s'.", optarg);
+                        a->state_dir = optarg;
                         break;
                 case '?':
                         return -EINVAL;
@@ -148,6 +158,9 @@ int main(int argc, char *argv[]) {
         if (a.inventory)
                 return print_inventory(m, a.json) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
+        if (a.state_dir && (free_and_strdup(&m->state_dir_override, a.state_dir) < 0 ||
+                            free_and_strdup(&m->config.state_directory, a.state_dir) < 0))
+                return log_oom(), EXIT_FAILURE;
         if (a.bus_address && !(m->bus_address = strdup(a.bus_address)))
                 return log_oom(), EXIT_FAILURE;
 

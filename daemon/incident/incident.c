@@ -252,6 +252,22 @@ void incident_touch(Incident *i, usec_t now) {
         i->updated_usec = now;
 }
 
+bool incident_quiet_expired(const Incident *i, usec_t quiet_usec, usec_t now_usec) {
+        /* Dedup keys are "<fault class>:<suspect>" (diagnosis.h). */
+        static const char *const streams[] = {
+                "disk.media:", "disk.transport:", "disk.link:", "disk.precursors:", "disk.fail_slow:",
+                "controller:", "path.flapping:",
+        };
+        bool stream = false;
+
+        if (quiet_usec == 0 || i->status != INCIDENT_OPEN || !i->dedup_key)
+                return false;
+        for (size_t k = 0; k < ELEMENTSOF(streams); k++)
+                if (startswith(i->dedup_key, streams[k]))
+                        stream = true;
+        return stream && i->updated_usec + quiet_usec <= now_usec;
+}
+
 /* --- JSON --------------------------------------------------------------- */
 
 static int put_str(json_object *o, const char *k, const char *v) {

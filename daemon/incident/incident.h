@@ -184,6 +184,15 @@ int incident_add_evidence(Incident *i, json_object *e, size_t max);
 /* incident_touch() - a change was made: bump seq and updated_usec. */
 void incident_touch(Incident *i, usec_t now);
 
+/* incident_quiet_expired() - whether an open incident of a fault that
+ * shows as a stream of events (media errors, timeouts, resets, link
+ * resets, near misses, slowness, a controller pattern, a flapping path)
+ * has seen no new occurrence for quiet_usec, so that its fault has
+ * cleared.  Faults that are states (a failed member, a failed path, a
+ * known error) never expire this way: their device's state resolves them.
+ * quiet_usec 0 never expires. */
+bool incident_quiet_expired(const Incident *i, usec_t quiet_usec, usec_t now_usec) _pure_;
+
 /* JSON: the one serialisation (store, D-Bus GetIncident, webhook). */
 json_object *incident_to_json(const Incident *i);
 /* incident_from_json() - Return: 0, -EBADMSG naming nothing (the caller

@@ -184,6 +184,25 @@ static void test_figures(void **state) {
                 incident_free(list[k]);
 }
 
+static void test_quiet_expired(void **state) {
+        _cleanup_(incident_freep) Incident *i = incident_new();
+
+        i->dedup_key = strdup("disk.transport:wwn-0x1");
+        i->updated_usec = 10 * D;
+        assert_false(incident_quiet_expired(i, 7 * D, 16 * D));
+        assert_true(incident_quiet_expired(i, 7 * D, 17 * D));
+        assert_false(incident_quiet_expired(i, 0, 100 * D));   /* 0: never */
+        i->status = INCIDENT_MITIGATED;                          /* only open ones */
+        assert_false(incident_quiet_expired(i, 7 * D, 17 * D));
+        i->status = INCIDENT_OPEN;
+        free(i->dedup_key);
+        i->dedup_key = strdup("disk.failed:wwn-0x1");            /* a state: its device resolves it */
+        assert_false(incident_quiet_expired(i, 7 * D, 100 * D));
+        free(i->dedup_key);
+        i->dedup_key = strdup("controller:scsi-0000:03:00.0");
+        assert_true(incident_quiet_expired(i, 7 * D, 100 * D));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_priority_matrix),
@@ -192,6 +211,7 @@ int main(void) {
                 cmocka_unit_test(test_json_round_trip),
                 cmocka_unit_test(test_json_rejects_bad),
                 cmocka_unit_test(test_figures),
+                cmocka_unit_test(test_quiet_expired),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
