@@ -508,6 +508,40 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(message, NULL);
 }
 
+/* The webhook outbox as operators need it: what waits, what gave up.
+ * Dead letters are kept (never dropped) and RetryWebhooks re-queues them. */
+static int property_get_webhook(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t n = 0;
+
+        if (m->store)
+                (void) store_outbox_count(m->store, streq(property, "WebhookDeadLetters") ? OUTBOX_DEAD : OUTBOX_PENDING,
+                                          &n);
+        return sd_bus_message_append(reply, "t", n);
+}
+
+static int method_retry_webhooks(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *endpoint;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &endpoint);
+        if (r < 0)
+                return r;
+        r = bus_check_privileged(m, message, error);
+        if (r <= 0)
+                return r < 0 ? r : -EPERM;
+        if (strlen(endpoint) > 64 || strpbrk(endpoint, "/\n\t "))
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "Invalid endpoint name.");
+        if (!m->webhook)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_SUPPORTED, "No webhook endpoint is configured.");
+        r = webhook_retry_dead(m->webhook, isempty(endpoint) ? NULL : endpoint, now(CLOCK_REALTIME));
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to re-queue dead letters: %m");
+        return sd_bus_reply_method_return(message, "u", (uint32_t) r);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -521,6 +555,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("OpenIncidents", "t", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("OpenIncidentsByPriority", "at", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("MajorIncidents", "t", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("WebhookPending", "t", property_get_webhook, 0, 0),
+        SD_BUS_PROPERTY("WebhookDeadLetters", "t", property_get_webhook, 0, 0),
 
         SD_BUS_METHOD_WITH_NAMES("ListDevices", "", , "a(sssssso)", SD_BUS_PARAM(devices), method_list_devices,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
@@ -543,6 +579,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_NAMES("Rescan", "", , "u", SD_BUS_PARAM(configuration_items), method_rescan,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RetryWebhooks", "s", SD_BUS_PARAM(endpoint), "u", SD_BUS_PARAM(requeued),
+                                 method_retry_webhooks, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_NAMES("IncidentRaised", "sussso",
                                  SD_BUS_PARAM(id) SD_BUS_PARAM(priority) SD_BUS_PARAM(title) SD_BUS_PARAM(status)

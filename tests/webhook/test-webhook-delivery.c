@@ -325,10 +325,15 @@ static void test_status_handling(void **state) {
         reqs = receiver_requests(&f->rx);
         assert_int_equal(json_object_array_length(reqs), 7);
         /* seq 1: 500, 503, 429 (1 s), 200; seq 2: 429 (date), 404 dead; seq 3: 200. */
+        /* Retry-After: 1 -> not before a second after that answer.  The
+         * upper bounds only say "it was retried", loosely: this machine is
+         * shared and a loaded run may be slow. */
         assert_true(req_time(reqs, 3) - req_time(reqs, 2) >= 0.99);
-        assert_true(req_time(reqs, 3) - req_time(reqs, 2) < 5);
-        assert_true(req_time(reqs, 5) - req_time(reqs, 4) >= 1.0); /* the HTTP date, to the second */
-        assert_true(req_time(reqs, 5) - req_time(reqs, 4) < 6);
+        assert_true(req_time(reqs, 3) - req_time(reqs, 2) < 30);
+        /* Retry-After as an HTTP date: not before that date (whole
+         * seconds), however late the first try went out. */
+        assert_true(req_time(reqs, 5) >= (double) in4 - 0.001);
+        assert_true(req_time(reqs, 5) - (double) in4 < 30);
         for (size_t k = 0; k < 7; k++) {
                 json_object *b = req_body(json_object_array_get_idx(reqs, k));
                 static const char *const ids[] = { "host1-9.1", "host1-9.1", "host1-9.1", "host1-9.1",
