@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc-util.h"
@@ -105,7 +106,16 @@ int config_init(Config *c) {
         diagnosis_config_init(&c->diagnosis);
         bus_config_init(&c->bus);
         response_policy_default(&c->response);
-        c->state_directory = strdup(STORGUARD_STATE_DIR);
+        /* Under systemd, StateDirectory= of the unit says where (the
+         * compiled-in default follows ./configure's prefix instead). */
+        {
+                const char *e = getenv("STATE_DIRECTORY");
+
+                if (!isempty(e) && e[0] == '/')
+                        c->state_directory = strndup(e, strcspn(e, ":"));
+                else
+                        c->state_directory = strdup(STORGUARD_STATE_DIR);
+        }
         c->kernel_log = strdup(KMSG_PATH);
         c->metrics_path = strdup(STORGUARD_METRICS_PATH);
         if (strv_push(&c->known_errors_dirs, strdup(STORGUARD_KNOWN_ERRORS_SHIPPED_DIR)) < 0 ||

@@ -48,6 +48,14 @@ static void test_defaults_when_missing(void **state) {
         assert_null(f->config.ignore_devices);
         config_done(&f->config);
 
+        /* Under systemd the unit's StateDirectory= (in $STATE_DIRECTORY,
+         * colon-separated when several) is the default. */
+        assert_int_equal(setenv("STATE_DIRECTORY", "/var/lib/storguard:/var/lib/other", 1), 0);
+        assert_int_equal(config_load(&f->config, p, true), 0);
+        assert_string_equal(f->config.state_directory, "/var/lib/storguard");
+        config_done(&f->config);
+        assert_int_equal(unsetenv("STATE_DIRECTORY"), 0);
+
         /* Named explicitly, a missing file is an error that names it. */
         assert_int_equal(config_load(&f->config, p, false), -ENOENT);
         assert_non_null(strstr(log_capture_end(&f->log), "absent.conf"));
