@@ -16,7 +16,14 @@ struct Inventory {
         Hashmap *by_syspath; /* present CIs; key: Ci.syspath */
         Hashmap *by_name;    /* present CIs; key: Ci.name */
         Hashmap *by_lun;     /* present multipath paths; key: Ci.lun_id (one of them) */
+        Hashmap *containers; /* present arrays and multipath maps; key: Ci.id.  Diagnosis asks
+                              * "which container holds this disk" for every ereport: walking
+                              * these few beats sorting the whole inventory (issue 11) */
 };
+
+static bool is_container(const Ci *c) {
+        return c->type == CI_ARRAY || c->type == CI_MULTIPATH;
+}
 
 Inventory *inventory_new(void) {
         _cleanup_(inventory_freep) Inventory *inv = new0(Inventory, 1);
@@ -27,7 +34,8 @@ Inventory *inventory_new(void) {
         inv->by_syspath = hashmap_new();
         inv->by_name = hashmap_new();
         inv->by_lun = hashmap_new();
-        if (!inv->by_id || !inv->by_syspath || !inv->by_name || !inv->by_lun)
+        inv->containers = hashmap_new();
+        if (!inv->by_id || !inv->by_syspath || !inv->by_name || !inv->by_lun || !inv->containers)
                 return NULL;
         return TAKE_PTR(inv);
 }
@@ -43,6 +51,7 @@ Inventory *inventory_free(Inventory *inv) {
         hashmap_free(inv->by_syspath);
         hashmap_free(inv->by_name);
         hashmap_free(inv->by_lun);
+        hashmap_free(inv->containers);
         return mfree(inv);
 }
 
@@ -53,6 +62,8 @@ static void unindex_present(Inventory *inv, Ci *c) {
                 hashmap_remove(inv->by_syspath, c->syspath);
         if (c->name && hashmap_get(inv->by_name, c->name) == c)
                 hashmap_remove(inv->by_name, c->name);
+        if (c->id && hashmap_get(inv->containers, c->id) == c)
+                hashmap_remove(inv->containers, c->id);
         if (c->lun_id && hashmap_get(inv->by_lun, c->lun_id) == c) {
                 Ci *other;
 
@@ -82,6 +93,11 @@ static int index_present(Inventory *inv, Ci *c) {
         }
         if (c->lun_id) {
                 r = hashmap_replace(inv->by_lun, c->lun_id, c);
+                if (r < 0)
+                        return r;
+        }
+        if (c->id && is_container(c)) {
+                r = hashmap_replace(inv->containers, c->id, c);
                 if (r < 0)
                         return r;
         }
@@ -261,6 +277,28 @@ int inventory_list(const Inventory *inv, Ci ***ret) {
         qsort(l, n, sizeof(Ci *), ci_compare);
         *ret = l;
         return (int) n;
+}
+
+Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type) {
+        Ci *c, *found = NULL;
+
+        if (!name)
+                return NULL;
+        HASHMAP_FOREACH(c, inv->containers) {
+                bool has = false;
+
+                if (c->type != type || c->state != CI_STATE_PRESENT)
+                        continue;
+                for (size_t k = 0; k < c->n_members && !has; k++)
+                        has = streq_ptr(c->members[k].name, name) || streq_ptr(c->members[k].disk_name, name);
+                for (size_t k = 0; k < c->n_paths && !has; k++)
+                        has = streq_ptr(c->paths[k].name, name);
+                /* Several (a name reused after a hot swap): the first in
+                 * inventory_list() order, as before this index existed. */
+                if (has && (!found || ci_compare(&c, &found) < 0))
+                        found = c;
+        }
+        return found;
 }
 
 Ci *inventory_controller_of(const Inventory *inv, const Ci *disk) {
