@@ -51,7 +51,7 @@ int inventory_list(const Inventory *inv, Ci ***ret);
 
 /* inventory_find_container() - the present array (CI_ARRAY) or multipath
  * map (CI_MULTIPATH) with a member or path of this kernel name (the
- * member's own name or its disk's), or NULL.  Walks only the containers. */
+ * member's own name or its disk's), or NULL.  A hash lookup. */
 Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type);
 
 /* Relationships, resolved at the time of asking. */
