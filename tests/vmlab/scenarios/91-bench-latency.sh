@@ -37,9 +37,9 @@ uptime_us() {
 	read -r _u _i </proc/uptime
 	echo $((${_u%.*} * 1000000 + 1${_u#*.} * 10000 - 1000000))
 }
-# boot_offset_us - realtime minus uptime, the sample with the closest
-# uptime reads of five; sets BOOT_OFFSET_ERR_MS.
-boot_offset_us() {
+# boot_offset - BOOT_OFFSET_US: realtime minus uptime, the sample with the
+# closest uptime reads of five; BOOT_OFFSET_ERR_MS: its error bound.
+boot_offset() {
 	_best=; _k=0
 	while [ $_k -lt 5 ]; do
 		_a=$(uptime_us); _r=$(now_us); _b=$(uptime_us)
@@ -49,7 +49,7 @@ boot_offset_us() {
 		_k=$((_k + 1))
 	done
 	BOOT_OFFSET_ERR_MS=$(((_bd / 2 + 10000) / 1000))
-	echo "$_best"
+	BOOT_OFFSET_US=$_best
 }
 # kmsg_us PATTERN - the kmsg time stamp (us since boot) of the last line
 # matching PATTERN.
@@ -99,7 +99,8 @@ started() { grep -q "Found array 'md$((ROUNDS - 1))'" "$VM_OUT/storguardd.log"; 
 vm_must_wait 120 "storguardd to list md$((ROUNDS - 1))" started
 sleep 2
 
-off=$(boot_offset_us)
+boot_offset
+off=$BOOT_OFFSET_US
 echo "BENCH lat_boot_offset_err_ms=$BOOT_OFFSET_ERR_MS" >>"$BENCH"
 : >"$VM_OUT/md.ms"
 : >"$VM_OUT/mdk.ms"
