@@ -40,21 +40,7 @@ static const char *keep(Manager *m, unsigned slot, const char *s) {
 }
 
 Ci *manager_find_container(Manager *m, const char *name, CiType type) {
-        _cleanup_free_ Ci **l = NULL;
-        int n = inventory_list(m->inventory, &l);
-
-        for (int i = 0; i < n; i++) {
-                Ci *c = l[i];
-                if (c->type != type || c->state != CI_STATE_PRESENT)
-                        continue;
-                for (size_t k = 0; k < c->n_members; k++)
-                        if (streq_ptr(c->members[k].name, name) || streq_ptr(c->members[k].disk_name, name))
-                                return c;
-                for (size_t k = 0; k < c->n_paths; k++)
-                        if (streq_ptr(c->paths[k].name, name))
-                                return c;
-        }
-        return NULL;
+        return inventory_find_container(m->inventory, name, type);
 }
 
 /* "ata3" names the libata port: the controller whose id ends in it, and

@@ -16,7 +16,20 @@ struct Inventory {
         Hashmap *by_syspath; /* present CIs; key: Ci.syspath */
         Hashmap *by_name;    /* present CIs; key: Ci.name */
         Hashmap *by_lun;     /* present multipath paths; key: Ci.lun_id (one of them) */
+        /* Diagnosis asks "which array / map holds this disk" for every
+         * ereport: these answer it without walking the inventory (issue 11). */
+        Hashmap *by_member;  /* present arrays; key: a member's name and its disk_name */
+        Hashmap *by_path;    /* present multipath maps; key: a path's name */
 };
+
+static void unindex_member(Hashmap *h, const char *name, const Ci *c) {
+        if (name && hashmap_get(h, name) == c)
+                hashmap_remove(h, name);
+}
+
+static int index_member(Hashmap *h, const char *name, Ci *c) {
+        return name ? hashmap_replace(h, name, c) : 0;
+}
 
 Inventory *inventory_new(void) {
         _cleanup_(inventory_freep) Inventory *inv = new0(Inventory, 1);
@@ -27,7 +40,9 @@ Inventory *inventory_new(void) {
         inv->by_syspath = hashmap_new();
         inv->by_name = hashmap_new();
         inv->by_lun = hashmap_new();
-        if (!inv->by_id || !inv->by_syspath || !inv->by_name || !inv->by_lun)
+        inv->by_member = hashmap_new();
+        inv->by_path = hashmap_new();
+        if (!inv->by_id || !inv->by_syspath || !inv->by_name || !inv->by_lun || !inv->by_member || !inv->by_path)
                 return NULL;
         return TAKE_PTR(inv);
 }
@@ -43,6 +58,8 @@ Inventory *inventory_free(Inventory *inv) {
         hashmap_free(inv->by_syspath);
         hashmap_free(inv->by_name);
         hashmap_free(inv->by_lun);
+        hashmap_free(inv->by_member);
+        hashmap_free(inv->by_path);
         return mfree(inv);
 }
 
@@ -53,6 +70,14 @@ static void unindex_present(Inventory *inv, Ci *c) {
                 hashmap_remove(inv->by_syspath, c->syspath);
         if (c->name && hashmap_get(inv->by_name, c->name) == c)
                 hashmap_remove(inv->by_name, c->name);
+        if (c->type == CI_ARRAY)
+                for (size_t k = 0; k < c->n_members; k++) {
+                        unindex_member(inv->by_member, c->members[k].name, c);
+                        unindex_member(inv->by_member, c->members[k].disk_name, c);
+                }
+        if (c->type == CI_MULTIPATH)
+                for (size_t k = 0; k < c->n_paths; k++)
+                        unindex_member(inv->by_path, c->paths[k].name, c);
         if (c->lun_id && hashmap_get(inv->by_lun, c->lun_id) == c) {
                 Ci *other;
 
@@ -85,6 +110,20 @@ static int index_present(Inventory *inv, Ci *c) {
                 if (r < 0)
                         return r;
         }
+        if (c->type == CI_ARRAY)
+                for (size_t k = 0; k < c->n_members; k++) {
+                        r = index_member(inv->by_member, c->members[k].name, c);
+                        if (r >= 0)
+                                r = index_member(inv->by_member, c->members[k].disk_name, c);
+                        if (r < 0)
+                                return r;
+                }
+        if (c->type == CI_MULTIPATH)
+                for (size_t k = 0; k < c->n_paths; k++) {
+                        r = index_member(inv->by_path, c->paths[k].name, c);
+                        if (r < 0)
+                                return r;
+                }
         return 0;
 }
 
@@ -261,6 +300,17 @@ int inventory_list(const Inventory *inv, Ci ***ret) {
         qsort(l, n, sizeof(Ci *), ci_compare);
         *ret = l;
         return (int) n;
+}
+
+Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type) {
+        Ci *c;
+
+        if (!name || (type != CI_ARRAY && type != CI_MULTIPATH))
+                return NULL;
+        /* The newest container indexed under this name wins (a name reused
+         * after a hot swap). */
+        c = hashmap_get(type == CI_ARRAY ? inv->by_member : inv->by_path, name);
+        return c && c->type == type && c->state == CI_STATE_PRESENT ? c : NULL;
 }
 
 Ci *inventory_controller_of(const Inventory *inv, const Ci *disk) {

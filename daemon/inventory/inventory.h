@@ -49,6 +49,11 @@ size_t inventory_size(const Inventory *inv) _pure_;
  * Return: the number of entries; *ret is a new array of borrowed pointers. */
 int inventory_list(const Inventory *inv, Ci ***ret);
 
+/* inventory_find_container() - the present array (CI_ARRAY) or multipath
+ * map (CI_MULTIPATH) with a member or path of this kernel name (the
+ * member's own name or its disk's), or NULL.  A hash lookup. */
+Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type);
+
 /* Relationships, resolved at the time of asking. */
 Ci *inventory_controller_of(const Inventory *inv, const Ci *disk);
 Ci *inventory_pci_of(const Inventory *inv, const Ci *controller);

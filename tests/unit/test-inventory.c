@@ -18,6 +18,60 @@ static Ci *disk(const char *id, const char *name, const char *syspath, const cha
         return c;
 }
 
+static Ci *array(const char *id, const char *name, const char *member, const char *member_disk) {
+        Ci *c = ci_new(CI_ARRAY);
+
+        assert_non_null(c);
+        c->id = strdup(id);
+        c->name = strdup(name);
+        c->syspath = strdup(id);
+        c->members = new0(ArrayMember, 1);
+        c->n_members = 1;
+        c->members[0].name = strdup(member);
+        c->members[0].disk_name = strdup(member_disk);
+        c->members[0].slot = 0;
+        return c;
+}
+
+/* Which array holds a disk: found by the member's name or its disk's,
+ * follows membership changes, forgets removed arrays, never answers with
+ * the wrong container type (the diagnosis lookup of every ereport). */
+static void test_find_container(void **state) {
+        _cleanup_(inventory_freep) Inventory *inv = inventory_new();
+        Ci *md0, *mp;
+
+        assert_int_equal(inventory_update(inv, array("md-uuid-1", "md0", "sdb1", "sdb"), 100, &md0), INVENTORY_ADDED);
+        assert_ptr_equal(inventory_find_container(inv, "sdb1", CI_ARRAY), md0);
+        assert_ptr_equal(inventory_find_container(inv, "sdb", CI_ARRAY), md0);
+        assert_null(inventory_find_container(inv, "sdb", CI_MULTIPATH));
+        assert_null(inventory_find_container(inv, "sdc", CI_ARRAY));
+        assert_null(inventory_find_container(inv, NULL, CI_ARRAY));
+        assert_null(inventory_find_container(inv, "sdb", CI_DISK));
+
+        /* The member is replaced by sdc: sdb no longer leads to md0. */
+        assert_int_equal(inventory_update(inv, array("md-uuid-1", "md0", "sdc1", "sdc"), 200, NULL), INVENTORY_CHANGED);
+        assert_null(inventory_find_container(inv, "sdb", CI_ARRAY));
+        assert_ptr_equal(inventory_find_container(inv, "sdc", CI_ARRAY), md0);
+
+        /* A multipath map with path sdd. */
+        mp = ci_new(CI_MULTIPATH);
+        mp->id = strdup("mpath-3600a");
+        mp->name = strdup("dm-0");
+        mp->syspath = strdup("/sys/dm-0");
+        mp->paths = new0(MultipathPath, 1);
+        mp->n_paths = 1;
+        mp->paths[0].name = strdup("sdd");
+        assert_int_equal(inventory_update(inv, mp, 250, &mp), INVENTORY_ADDED);
+        assert_ptr_equal(inventory_find_container(inv, "sdd", CI_MULTIPATH), mp);
+        assert_null(inventory_find_container(inv, "sdd", CI_ARRAY));
+
+        /* Removed containers are not found. */
+        assert_int_equal(inventory_mark_removed(inv, "md-uuid-1", 300, NULL), INVENTORY_REMOVED);
+        assert_null(inventory_find_container(inv, "sdc", CI_ARRAY));
+        assert_int_equal(inventory_mark_removed(inv, "/sys/dm-0", 300, NULL), INVENTORY_REMOVED);
+        assert_null(inventory_find_container(inv, "sdd", CI_MULTIPATH));
+}
+
 static void test_add_change_remove_reappear(void **state) {
         _cleanup_(inventory_freep) Inventory *inv = inventory_new();
         Ci *stored, *c;
@@ -131,6 +185,7 @@ static void test_list_order_and_relations(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_add_change_remove_reappear),
+                cmocka_unit_test(test_find_container),
                 cmocka_unit_test(test_slot_reuse),
                 cmocka_unit_test(test_multipath_paths),
                 cmocka_unit_test(test_list_order_and_relations),

@@ -1,0 +1,130 @@
+#!/bin/sh
+# bench-table.sh - run storguard's host benchmarks and print one table of
+# every figure beside its goal (issue 11).  Run by `make bench`.
+#
+# Host figures: tests/bench/bench-pipeline (kmsg parse + diagnose, peak RSS),
+# tests/bench/bench-incident (incidents raised and persisted, WAL + FULL),
+# tests/webhook/bench-webhook (deliveries to the local receiver).
+# VM figures: "BENCH key=value" lines the lab scenarios 90-bench-sweep and
+# 91-bench-latency wrote (<run>/<boot>/share/<scenario>/bench.txt, the newest, in
+# $VMLAB_OUT, default tests/vmlab/out); with BENCH_VM=1 those scenarios are
+# run first (30-60 minutes under TCG).
+set -u
+
+b=${BENCH_BUILDDIR:-.}
+s=${BENCH_SRCDIR:-.}
+vmout=${VMLAB_OUT:-$s/tests/vmlab/out}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/storguard-bench-XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+echo "bench: kmsg pipeline (1024-disk inventory)..." >&2
+"$b/tests/bench/bench-pipeline" >"$tmp/pipeline.txt" || { cat "$tmp/pipeline.txt"; exit 1; }
+echo "bench: incident path (WAL, synchronous=FULL)..." >&2
+"$b/tests/bench/bench-incident" >"$tmp/incident.txt" || { cat "$tmp/incident.txt"; exit 1; }
+echo "bench: webhook delivery..." >&2
+BENCH_EVENTS=${BENCH_EVENTS:-2000} BENCH_OUTAGE_SEC=${BENCH_OUTAGE_SEC:-2} BENCH_SYNC=full \
+	"$b/tests/webhook/bench-webhook" >"$tmp/webhook.txt" 2>&1 || { cat "$tmp/webhook.txt"; exit 1; }
+sed -n 's/^deliver: .* = \([0-9]*\) events\/s$/BENCH webhook_deliver_per_s=\1/p;
+	s/^queue: .* = \([0-9]*\) events\/s .*$/BENCH webhook_queue_per_s=\1/p' "$tmp/webhook.txt" >>"$tmp/webhook.txt"
+
+if [ "${BENCH_VM:-0}" = 1 ]; then
+	echo "bench: VM lab scenarios 90-bench-sweep 91-bench-latency (long)..." >&2
+	VMLAB_BUILDDIR=$b "$s/tests/vmlab/run" --out "$vmout" 90-bench-sweep 91-bench-latency >&2 || true
+fi
+# The newest run that has each scenario's figures.
+vmfile() {
+	ls -t "$vmout"/*/*/share/"$1"/bench.txt 2>/dev/null | head -n1
+}
+: >"$tmp/vm.txt"
+for sc in 90-bench-sweep 91-bench-latency; do
+	f=$(vmfile "$sc")
+	[ -n "$f" ] && { cat "$f" >>"$tmp/vm.txt"; echo "BENCH vm_src_$sc=$f" >>"$tmp/vm.txt"; }
+done
+
+cat "$tmp"/pipeline.txt "$tmp"/incident.txt "$tmp"/webhook.txt "$tmp"/vm.txt |
+	sed -n 's/^BENCH //p' >"$tmp/all.txt"
+
+awk -F= '
+function v(k) { return (k in V) ? V[k] : "" }
+function row(name, value, goal, verdict) {
+	printf "%-62s %-22s %-24s %s\n", name, value, goal, verdict
+}
+function ge(x, g, unit,   d) {
+	if (x == "") return "not measured"
+	if (x + 0 >= g) return "met"
+	return sprintf("MISSED by %.0f%%", 100 * (g - x) / g)
+}
+function le(x, g,   d) {
+	if (x == "") return "not measured"
+	if (x + 0 <= g) return "met"
+	return sprintf("MISSED: %.1fx the goal", x / g)
+}
+{ V[$1] = substr($0, length($1) + 2) }
+END {
+	row("FIGURE", "MEASURED", "GOAL", "VERDICT")
+	row("------", "--------", "----", "-------")
+	row("kmsg parsed, lines/s (one core)", v("kmsg_parse_per_s"), ">= 1000000", ge(v("kmsg_parse_per_s"), 1000000))
+	row(sprintf("kmsg parsed+diagnosed, lines/s (%s disks)", v("kmsg_disks")), v("kmsg_diag_per_s"), ">= 1000000 (parse goal)", ge(v("kmsg_diag_per_s"), 1000000))
+	row("  storage lines in the replay, %", v("kmsg_storage_pct"), "-", "")
+	row("  ereports diagnosed/s", v("kmsg_ereports_per_s"), "-", "")
+	row("kmsg peak RSS, KiB (bounded)", v("kmsg_peak_rss_kib"), "bounded", v("kmsg_rss_growth_kib") == "" ? "" : sprintf("grew %s KiB over the run", v("kmsg_rss_growth_kib")))
+	row(sprintf("incidents raised+persisted/s (FULL, %s)", v("incident_fs")), v("incident_raise_per_s"), "- (no goal)", "")
+	row("incident updates persisted/s", v("incident_update_per_s"), "- (no goal)", "")
+	row("webhook events queued/s (outbox, FULL)", v("webhook_queue_per_s"), "- (no goal)", "")
+	row("webhook deliveries/s to local receiver", v("webhook_deliver_per_s"), "- (no goal)", "")
+	n = split("16 256 1024", NS, " ")
+	for (i = 1; i <= n; i++) {
+		N = NS[i]
+		if (v("sweep_" N "_sg_ms_per_dev") == "" && v("steady_" N "_cpu_pct") == "") continue
+		# storguardctl reads every disk of the guest: the N scsi_debug
+		# ones and the 8 QEMU disks of the lab; smartd only the N.
+		sgd = v("sweep_" N "_sg_health_objects") + 0; if (sgd == 0) sgd = N
+		sgpd = v("sweep_" N "_sg_cpu_ms") / sgd; smpd = v("sweep_" N "_smartd_cpu_ms") / N
+		row(sprintf("VM sweep N=%s: storguard CPU ms/device (%d disks)", N, sgd), sprintf("%.2f", sgpd), "-", "")
+		row(sprintf("VM sweep N=%s: smartd onecheck CPU ms/device", N), sprintf("%.2f", smpd), "-", "")
+		row(sprintf("VM sweep N=%s: smartd/storguard ratio", N), sgpd > 0 ? sprintf("%.2f", smpd / sgpd) : "", ">= 10", sgpd > 0 ? ge(smpd / sgpd, 10) : "")
+		if (v("startup_" N "_cpu_pct") != "")
+			row(sprintf("VM daemon first minute N=%s (its own full sweep): CPU %%", N), v("startup_" N "_cpu_pct"), "-", "")
+		if (v("steady_" N "_cpu_pct") != "") {
+			# Results of the first version of scenario 90 started the
+			# window 5 s after start: it held the start-up sweep.
+			lbl = v("startup_" N "_cpu_pct") != "" ? "VM steady N=%s: daemon CPU %% of one core" : "VM N=%s: daemon CPU %%, window incl. start-up sweep"
+			row(sprintf(lbl, N), v("steady_" N "_cpu_pct"), N == 1024 ? "< 1 (N=1024)" : "-", N == 1024 ? le(v("steady_" N "_cpu_pct"), 1) : "")
+			row(sprintf("VM steady N=%s: daemon RSS KiB", N), v("steady_" N "_rss_kib"), N == 1024 ? "< 32768 (N=1024)" : "-", N == 1024 ? le(v("steady_" N "_rss_kib"), 32768) : "")
+		}
+	}
+	if (v("sweep_growth") != "") row("VM sweep CPU/device, N=max vs N=16", v("sweep_growth"), "<= 1 (linear)", "")
+	# Marginal cost: the slope between the smallest and largest N, which
+	# leaves out the fixed start-up of each tool (process, udev enumeration).
+	lo = ""; hi = ""
+	for (i = 1; i <= n; i++) if (v("sweep_" NS[i] "_sg_cpu_ms") != "") { if (lo == "") lo = NS[i]; hi = NS[i] }
+	if (lo != "" && hi != lo) {
+		sgm = (v("sweep_" hi "_sg_cpu_ms") - v("sweep_" lo "_sg_cpu_ms")) / (hi - lo)
+		smm = (v("sweep_" hi "_smartd_cpu_ms") - v("sweep_" lo "_smartd_cpu_ms")) / (hi - lo)
+		row(sprintf("VM sweep marginal storguard CPU ms/device (N=%s..%s)", lo, hi), sprintf("%.2f", sgm), "-", "")
+		row(sprintf("VM sweep marginal smartd CPU ms/device (N=%s..%s)", lo, hi), sprintf("%.2f", smm), "-", "")
+		row("VM sweep marginal smartd/storguard ratio", sgm > 0 ? sprintf("%.1f", smm / sgm) : "", ">= 10", sgm > 0 ? ge(smm / sgm, 10) : "")
+	}
+	m = split("mdkernel md offline path", KS, " ")
+	LBL["mdkernel"] = "md member failed, kmsg event -> incident"
+	LBL["md"] = "md member failed, injection -> incident"
+	LBL["offline"] = "device offline, injection -> incident"
+	LBL["path"] = "multipath path failed -> incident"
+	for (i = 1; i <= m; i++) {
+		k = KS[i]
+		if (v("lat_" k "_median_ms") == "") continue
+		row(sprintf("VM %s: median ms (n=%s)", LBL[k], v("lat_" k "_n")), v("lat_" k "_median_ms"), "< 100", le(v("lat_" k "_median_ms"), 100))
+		row(sprintf("VM %s: p99 ms (max of n)", LBL[k]), v("lat_" k "_p99_ms"), "< 500", le(v("lat_" k "_p99_ms"), 500))
+	}
+	if (v("lat_boot_offset_err_ms") != "") row("  (kmsg clock to realtime offset error, ms)", "+-" v("lat_boot_offset_err_ms"), "", "")
+	missed = 0
+	for (key in V) if (key ~ /^lat_offline_missed_/) missed++
+	if (missed) row("VM device offline: injections with no incident in 20 s", missed, "0", "MISSED")
+	if (v("vm_src_90-bench-sweep") == "" && v("vm_src_91-bench-latency") == "")
+		print "\nVM lab figures: none yet (BENCH_VM=1 make bench, or tests/vmlab/run 90-bench-sweep 91-bench-latency)."
+	else
+		printf "\nVM lab figures (guest under QEMU TCG, 10-30x slower than native) from:\n  %s\n  %s\n", v("vm_src_90-bench-sweep"), v("vm_src_91-bench-latency")
+}' "$tmp/all.txt"
+echo
+echo "Details:"
+cat "$tmp/pipeline.txt" "$tmp/incident.txt" "$tmp/webhook.txt" | grep -v '^BENCH '
