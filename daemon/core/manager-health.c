@@ -361,7 +361,8 @@ void manager_health_schedule(Manager *m) {
                 if (h->worker > 0)
                         running++;
 
-        n = inventory_list(m->inventory, &l);
+        /* Called whenever a worker finishes: O(N), no sorting. */
+        n = inventory_list_unsorted(m->inventory, &l);
         for (int i = 0; i < n; i++) {
                 const Ci *c = l[i];
 

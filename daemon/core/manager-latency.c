@@ -167,13 +167,18 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
         emit(m, disks[v.member], EREPORT_BLK_FAIL_SLOW, mat[(windows - 1) * n + v.member].latency_usec, raw);
 }
 
+static int cmp_controller(const void *a, const void *b) {
+        return strcmp((*(Ci *const *) a)->controller_id, (*(Ci *const *) b)->controller_id);
+}
+
 static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         _cleanup_free_ Ci **l = NULL;
         _cleanup_free_ Ci **group = NULL;
         _cleanup_free_ DiskSamples **gsamples = NULL;
+        _cleanup_free_ Ci **disks = NULL;
         DiskSamples *s;
-        int n = inventory_list(m->inventory, &l);
+        int n = inventory_list_unsorted(m->inventory, &l);
 
         if (n < 0)
                 return 0;
@@ -185,38 +190,50 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
 
         group = new(Ci *, (size_t) n + 1);
         gsamples = new(DiskSamples *, (size_t) n + 1);
-        if (group && gsamples) {
+        disks = new(Ci *, (size_t) n + 1);
+        if (group && gsamples && disks) {
+                size_t nd = 0;
+
                 /* Peers: the members of each array (at the member device
-                 * md uses), then the disks behind each controller. */
+                 * md uses)... */
                 for (int i = 0; i < n; i++) {
                         size_t g = 0;
 
                         if (l[i]->state != CI_STATE_PRESENT)
                                 continue;
-                        if (l[i]->type == CI_ARRAY) {
-                                for (size_t k = 0; k < l[i]->n_members; k++) {
-                                        const ArrayMember *a = &l[i]->members[k];
-                                        Ci *d = inventory_disk_of_name(m->inventory, a->disk_name);
-                                        struct udev_device *u;
+                        if (l[i]->type == CI_DISK && l[i]->controller_id)
+                                disks[nd++] = l[i];
+                        if (l[i]->type != CI_ARRAY)
+                                continue;
+                        for (size_t k = 0; k < l[i]->n_members; k++) {
+                                const ArrayMember *a = &l[i]->members[k];
+                                Ci *d = inventory_disk_of_name(m->inventory, a->disk_name);
+                                struct udev_device *u;
 
-                                        if (!d || a->role != MEMBER_ROLE_ACTIVE)
-                                                continue;
-                                        u = udev_device_new_from_subsystem_sysname(m->udev, "block", a->name);
-                                        if (!u)
-                                                continue;
-                                        gsamples[g] = sample_block(m, udev_device_get_syspath(u), NULL);
-                                        udev_device_unref(u);
-                                        group[g++] = d;
-                                }
-                        } else if (l[i]->type == CI_CONTROLLER) {
-                                for (int j = 0; j < n; j++)
-                                        if (l[j]->type == CI_DISK && l[j]->state == CI_STATE_PRESENT &&
-                                            streq_ptr(l[j]->controller_id, l[i]->id)) {
-                                                gsamples[g] = hashmap_get(m->latency, l[j]->syspath);
-                                                group[g++] = l[j];
-                                        }
+                                if (!d || a->role != MEMBER_ROLE_ACTIVE)
+                                        continue;
+                                u = udev_device_new_from_subsystem_sysname(m->udev, "block", a->name);
+                                if (!u)
+                                        continue;
+                                gsamples[g] = sample_block(m, udev_device_get_syspath(u), NULL);
+                                udev_device_unref(u);
+                                group[g++] = d;
                         }
                         evaluate_group(m, group, gsamples, g);
+                }
+                /* ...then the disks behind each controller: sorted by
+                 * controller, one group per run (O(N log N), not
+                 * controllers x CIs). */
+                qsort(disks, nd, sizeof(Ci *), cmp_controller);
+                for (size_t i = 0; i < nd;) {
+                        size_t g = 0, j = i;
+
+                        for (; j < nd && streq(disks[j]->controller_id, disks[i]->controller_id); j++) {
+                                gsamples[g] = hashmap_get(m->latency, disks[j]->syspath);
+                                group[g++] = disks[j];
+                        }
+                        evaluate_group(m, group, gsamples, g);
+                        i = j;
                 }
         }
 

@@ -68,7 +68,7 @@ static InventoryFilter manager_filter(Manager *m) {
 static void manager_notify_status(Manager *m) {
         _cleanup_free_ Ci **l = NULL;
         unsigned disks = 0, healthy_iface = 0, arrays = 0, maps = 0;
-        int n = inventory_list(m->inventory, &l);
+        int n = inventory_list_unsorted(m->inventory, &l);
 
         for (int i = 0; i < n; i++) {
                 if (l[i]->state != CI_STATE_PRESENT)

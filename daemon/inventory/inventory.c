@@ -287,7 +287,7 @@ static int ci_compare(const void *a, const void *b) {
         return strcmp(x->id, y->id);
 }
 
-int inventory_list(const Inventory *inv, Ci ***ret) {
+int inventory_list_unsorted(const Inventory *inv, Ci ***ret) {
         size_t n = 0;
         Ci **l, *c;
 
@@ -297,9 +297,16 @@ int inventory_list(const Inventory *inv, Ci ***ret) {
         HASHMAP_FOREACH(c, inv->by_id)
                 l[n++] = c;
         l[n] = NULL;
-        qsort(l, n, sizeof(Ci *), ci_compare);
         *ret = l;
         return (int) n;
+}
+
+int inventory_list(const Inventory *inv, Ci ***ret) {
+        int n = inventory_list_unsorted(inv, ret);
+
+        if (n > 1)
+                qsort(*ret, (size_t) n, sizeof(Ci *), ci_compare);
+        return n;
 }
 
 Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type) {

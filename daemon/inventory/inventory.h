@@ -54,6 +54,10 @@ int inventory_list(const Inventory *inv, Ci ***ret);
  * member's own name or its disk's), or NULL.  A hash lookup. */
 Ci *inventory_find_container(const Inventory *inv, const char *name, CiType type);
 
+/* inventory_list_unsorted() - the same in no particular order, O(N): for
+ * the periodic walks of the daemon, where the order does not matter. */
+int inventory_list_unsorted(const Inventory *inv, Ci ***ret);
+
 /* Relationships, resolved at the time of asking. */
 Ci *inventory_controller_of(const Inventory *inv, const Ci *disk);
 Ci *inventory_pci_of(const Inventory *inv, const Ci *controller);
