@@ -70,7 +70,13 @@ vm_dm_flakey demoflaky "$a"
 VM_MD_OPTS="--metadata=1.2 --size=30720" vm_md_create md0 1 "$(vm_dm_name demoflaky)" "$b"
 
 vm_storguardd_start
-( tail -n +1 -f "$VM_OUT/storguardd.log" | sed 's/^/  storguard| /' ) &
+# What storguard logs, line by line as it comes (a read loop: sed would
+# hold its output back in a pipe).  The tail is stopped at the end, which
+# ends the reader.
+mkfifo /tmp/demo-log
+tail -n +1 -f "$VM_OUT/storguardd.log" >/tmp/demo-log &
+tailer=$!
+( while IFS= read -r line; do printf '  storguard| %s\n' "$line"; done </tmp/demo-log ) &
 vm_must_wait 60 "storguardd to be on the bus" vm_dbus_property_is org.storguard1 /org/storguard1 \
 	org.storguard1.Manager OverallHealth 's "ok"'
 say "md0 mirrors $(vm_dm_name demoflaky) (scsi_debug $a) and $b; storguard says the host is healthy"
@@ -136,6 +142,7 @@ vm_check "story 2: nothing isolated behind the suspect controller" \
 	test -e "/sys/block/md1/md/dev-$(vm_dm_name demom1)" -a -e "/sys/block/md1/md/dev-$(vm_dm_name demom2)"
 vm_check "the ticketing system heard of both stories" test "$(vm_webhook_count)" -ge 3
 touch /tmp/demo-done
+kill "$tailer"
 say "Done.  To explore the lab yourself: tests/vmlab/run --shell (see README)."
 
 vm_storguardd_stop
