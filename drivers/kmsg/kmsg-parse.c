@@ -253,7 +253,11 @@ static Ereport *emit(Out *o, EreportClass c, Span device) {
         if (o->n >= KMSG_EREPORTS_MAX)
                 return NULL;
         e = &o->e[o->n++];
-        memcpy(name, device.p, l);
+        /* An empty device span is {NULL, NULL} ("raid:Cannot continue
+         * operation" names no array): memcpy() from NULL is undefined even
+         * for 0 bytes (found by tests/fuzz/fuzz-kmsg under UBSan). */
+        if (l > 0)
+                memcpy(name, device.p, l);
         name[l] = '\0';
         ereport_init(e, c, "kmsg", name, o->time_usec);
         e->seq = o->rec->seq;

@@ -97,7 +97,7 @@ int scsi_sense_ata_registers(const uint8_t *buf, size_t len, AtaRegisters *ret) 
                 /* SAT-4 12.2.2.6: ATA Status Return sense data descriptor. */
                 const uint8_t *d = sg_scsi_sense_desc_find(buf, l, 0x09);
 
-                if (!d || d[1] < 0x0c || d + 14 > buf + l)
+                if (!d || d + 14 > buf + l || d[1] < 0x0c)
                         return -ENODATA;
                 *ret = (AtaRegisters) {
                         .error = d[3],

@@ -244,6 +244,10 @@ static void test_garbage(void **state) {
                 "6,1,2,-;sd 0:0:0:0: [sda] Sense Key : ", "6,1,2,-;md/raid1:", "6,1,2,-;md/raid1:md0: Disk failure on ",
                 "6,1,2,-;I/O error, dev ", "6,1,2,-;nvme nvme", "6,1,2,-;device-mapper: multipath: ",
                 "6,1,2,-;ata", "6,1,2,-;ata1: ", "6,1,2,-;raid", "6,1,2,-;scsi host",
+                /* Found by tests/fuzz/fuzz-kmsg (UBSan): an md message
+                 * naming no array gave emit() an empty {NULL, NULL} device
+                 * span, and memcpy() from NULL. */
+                "3,5,1,;raid:Cannot continue operation",
         };
         Ereport e[KMSG_EREPORTS_MAX];
         char buf[512];

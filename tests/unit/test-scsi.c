@@ -132,6 +132,21 @@ static void test_sense_ata_registers(void **state) {
         assert_int_equal(scsi_sense_ata_registers(desc, 12, &r), -ENODATA);
 }
 
+static void test_sense_ata_registers_truncated(void **state) {
+        /* Found by tests/fuzz/fuzz-scsi-sense: descriptor sense whose
+         * ATA Status Return descriptor (type 0x09) starts at the last byte
+         * of the buffer.  Its length byte d[1] was read before the bounds
+         * check (ASan: heap-buffer-overflow, 1 byte).  Heap copy of the
+         * exact size so that ASan and valgrind see any overrun. */
+        static const uint8_t input[] = { 0x73, 0x09, 0x09, 0x0d, 0x09, 0x09, 0x09, 0x09, 0x09 };
+        _cleanup_free_ uint8_t *buf = malloc(sizeof(input));
+        AtaRegisters r;
+
+        assert_non_null(buf);
+        memcpy(buf, input, sizeof(input));
+        assert_int_equal(scsi_sense_ata_registers(buf, sizeof(input), &r), -ENODATA);
+}
+
 static void test_log_pages_scsi_debug(void **state) {
         REQUIRE_INHEX(p, "logs_sdeb_aa.hex");
         _cleanup_(health_snapshot_freep) HealthSnapshot *s = health_snapshot_new(HEALTH_PROTOCOL_SCSI, "sdx");
@@ -303,7 +318,8 @@ static int replay_execute(void *userdata, const uint8_t *cdb, size_t cdb_len, Sc
                 if (p->opcode != cdb[0] || (p->page != -1 && p->page != page))
                         continue;
                 *ret = (ScsiResult) { .status = p->status, .sense_len = p->sense_len };
-                memcpy(ret->sense, p->sense, MIN(p->sense_len, sizeof(ret->sense)));
+                if (p->sense) /* memcpy() from NULL is undefined even for 0 bytes (UBSan) */
+                        memcpy(ret->sense, p->sense, MIN(p->sense_len, sizeof(ret->sense)));
                 if (data && p->data) {
                         ret->data_len = MIN(p->len, data_len);
                         memcpy(data, p->data, ret->data_len);
@@ -403,6 +419,7 @@ int main(void) {
                 cmocka_unit_test(test_sense_descriptor),
                 cmocka_unit_test(test_sense_classes),
                 cmocka_unit_test(test_sense_ata_registers),
+                cmocka_unit_test(test_sense_ata_registers_truncated),
                 cmocka_unit_test(test_log_pages_scsi_debug),
                 cmocka_unit_test(test_log_pages_spec),
                 cmocka_unit_test(test_mode_iec),
