@@ -435,19 +435,8 @@ static int property_get_incidents(PROPERTY_ARGS) {
 
 static int property_get_figures(PROPERTY_ARGS) {
         DEVICE_ARGS;
-        IncidentFigures f;
-        int r;
 
-        r = bus_figures(m, c->id, c->first_seen, &f);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot compute the figures of '%s': %m", c->id);
-        if (streq(property, "MTBFUSec"))
-                return sd_bus_message_append(reply, "t", f.mtbf_usec);
-        if (streq(property, "MTRSUSec"))
-                return sd_bus_message_append(reply, "t", f.mtrs_usec);
-        if (streq(property, "Failures"))
-                return sd_bus_message_append(reply, "u", f.failures);
-        return sd_bus_message_append(reply, "d", f.availability_percent);
+        return bus_append_figure(m, c, property, reply, error);
 }
 
 #define P_CHANGE SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE

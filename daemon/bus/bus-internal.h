@@ -54,6 +54,9 @@ void bus_manager_emit_changed(Manager *m);
  * whose CI (or array) is @id, from the earliest of @since and the first
  * incident to now. */
 int bus_figures(Manager *m, const char *id, usec_t since, IncidentFigures *ret);
+/* bus_append_figure() - one of the figures properties (MTBFUSec,
+ * MTRSUSec, Failures, AvailabilityPercent) of a device or array CI. */
+int bus_append_figure(Manager *m, const Ci *c, const char *property, sd_bus_message *reply, sd_bus_error *error);
 
 /* bus_incident_is_active() - open or mitigated. */
 static inline bool bus_incident_is_active(const Incident *i) {

@@ -76,6 +76,22 @@ int bus_figures(Manager *m, const char *id, usec_t since, IncidentFigures *ret) 
         return incident_figures(mine, n_mine, from, t, NULL, ret);
 }
 
+int bus_append_figure(Manager *m, const Ci *c, const char *property, sd_bus_message *reply, sd_bus_error *error) {
+        IncidentFigures f;
+        int r;
+
+        r = bus_figures(m, c->id, c->first_seen, &f);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot compute the figures of '%s': %m", c->id);
+        if (streq(property, "MTBFUSec"))
+                return sd_bus_message_append(reply, "t", f.mtbf_usec);
+        if (streq(property, "MTRSUSec"))
+                return sd_bus_message_append(reply, "t", f.mtrs_usec);
+        if (streq(property, "Failures"))
+                return sd_bus_message_append(reply, "u", f.failures);
+        return sd_bus_message_append(reply, "d", f.availability_percent);
+}
+
 /* --- start and stop ------------------------------------------------------ */
 
 BusService *bus_service_free(BusService *b) {
