@@ -9,6 +9,7 @@
 #include "fd-util.h"
 #include "fileio.h"
 #include "kmsg-reader.h"
+#include "paths.h"
 #include "log.h"
 
 struct KmsgReader {
@@ -172,7 +173,7 @@ static int dev_boot_id(void *userdata, char ret[static KMSG_BOOT_ID_MAX]) {
         _cleanup_free_ char *s = NULL;
         int r;
 
-        r = read_one_line_file(d->boot_id_path ?: "/proc/sys/kernel/random/boot_id", &s);
+        r = read_one_line_file(d->boot_id_path ?: BOOT_ID_PATH, &s);
         if (r < 0)
                 return r;
         strncpy(ret, s, KMSG_BOOT_ID_MAX - 1);
