@@ -32,30 +32,9 @@ static int array_find(sd_bus *bus, const char *path, const char *interface, void
 }
 
 static int array_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
-        _cleanup_free_ Ci **l = NULL;
-        Manager *m = userdata;
-        size_t k = 0;
-        char **v;
-        int n;
-
-        n = inventory_list(m->inventory, &l);
-        if (n < 0)
-                return n;
-        v = new0(char *, (size_t) n + 1);
-        if (!v)
-                return -ENOMEM;
-        for (int i = 0; i < n; i++)
-                if (bus_ci_is_array(l[i]) && !(v[k++] = bus_array_path(l[i]))) {
-                        strv_free(v);
-                        return -ENOMEM;
-                }
-        *nodes = v;
-        return 0;
+        return bus_enumerate_cis(userdata, bus_ci_is_array, bus_array_path, nodes);
 }
 
-#define PROPERTY_ARGS                                                                                              \
-        sd_bus *bus, const char *path, const char *interface, const char *property, sd_bus_message *reply,         \
-                void *userdata, sd_bus_error *error
 #define ARRAY_ARGS                                                                                                 \
         Manager *m = userdata;                                                                                     \
         const Ci *c = array_from_path(m, path);                                                                    \

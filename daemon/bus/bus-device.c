@@ -227,30 +227,8 @@ static int device_find(sd_bus *bus, const char *path, const char *interface, voi
 }
 
 static int device_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
-        _cleanup_free_ Ci **l = NULL;
-        Manager *m = userdata;
-        char **v;
-        size_t k = 0;
-        int n;
-
-        n = inventory_list(m->inventory, &l);
-        if (n < 0)
-                return n;
-        v = new0(char *, (size_t) n + 1);
-        if (!v)
-                return -ENOMEM;
-        for (int i = 0; i < n; i++)
-                if (bus_ci_is_device(l[i]) && !(v[k++] = bus_device_path(l[i]))) {
-                        strv_free(v);
-                        return -ENOMEM;
-                }
-        *nodes = v;
-        return 0;
+        return bus_enumerate_cis(userdata, bus_ci_is_device, bus_device_path, nodes);
 }
-
-#define PROPERTY_ARGS                                                                                              \
-        sd_bus *bus, const char *path, const char *interface, const char *property, sd_bus_message *reply,         \
-                void *userdata, sd_bus_error *error
 
 /* In getters: the Manager and the disk. */
 #define DEVICE_ARGS                                                                                                \

@@ -51,9 +51,6 @@ static int incident_enumerate(sd_bus *bus, const char *path, void *userdata, cha
         return 0;
 }
 
-#define PROPERTY_ARGS                                                                                              \
-        sd_bus *bus, const char *path, const char *interface, const char *property, sd_bus_message *reply,         \
-                void *userdata, sd_bus_error *error
 #define INCIDENT_ARGS                                                                                              \
         Manager *m = userdata;                                                                                     \
         const Incident *i = incident_from_path(m, path);                                                           \

@@ -34,6 +34,15 @@ char *bus_incident_path(const char *id);
 bool bus_ci_is_device(const Ci *c) _pure_;
 bool bus_ci_is_array(const Ci *c) _pure_;
 
+/* bus_enumerate_cis() - the object paths of every CI that is(c) says
+ * belongs to an interface (the device and array enumerators). */
+int bus_enumerate_cis(Manager *m, bool (*is)(const Ci *c), char *(*path_of)(const Ci *c), char ***ret_nodes);
+
+/* The arguments of every property getter. */
+#define PROPERTY_ARGS                                                                                              \
+        sd_bus *bus, const char *path, const char *interface, const char *property, sd_bus_message *reply,         \
+                void *userdata, sd_bus_error *error
+
 /* bus_device_health() - the overall judgement on a disk: the worst of its
  * latest health read, its role in an array or map (faulty member, failed
  * path) and the active incidents on it; "ok" when nothing is against it

@@ -276,3 +276,24 @@ void bus_ci_changed(Manager *m, const Ci *c, InventoryChange change) {
                 log_warning_errno(r, "Failed to announce the change of '%s' on the bus, ignoring: %m", c->name);
         bus_manager_emit_changed(m);
 }
+
+int bus_enumerate_cis(Manager *m, bool (*is)(const Ci *c), char *(*path_of)(const Ci *c), char ***ret_nodes) {
+        _cleanup_free_ Ci **l = NULL;
+        size_t k = 0;
+        char **v;
+        int n;
+
+        n = inventory_list(m->inventory, &l);
+        if (n < 0)
+                return n;
+        v = new0(char *, (size_t) n + 1);
+        if (!v)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++)
+                if (is(l[i]) && !(v[k++] = path_of(l[i]))) {
+                        strv_free(v);
+                        return -ENOMEM;
+                }
+        *ret_nodes = v;
+        return 0;
+}

@@ -133,7 +133,10 @@ def make_handler(state):
                 state.requests.append(rec)
                 state.lock.notify_all()
             if answer.get("delay"):
-                time.sleep(float(answer["delay"]))  # the receiver is slow: that is the test
+                # Not a synchronisation: a slow receiver IS the behaviour under
+                # test (the notifier's per-attempt timeout must cut it off),
+                # so the answer is delayed on purpose by the scripted time.
+                time.sleep(float(answer["delay"]))
             if answer.get("drop"):
                 self.close_connection = True
                 try:
