@@ -8,7 +8,6 @@
 #include "health-read.h"
 #include "log.h"
 #include "nvme/nvme-health.h"
-#include "scsi/scsi-health.h"
 #include "smartctl-json.h"
 
 int health_parse_buffer(const void *buf, size_t len, const char *name, HealthSnapshot **ret, HealthParseError *error) {
@@ -55,8 +54,8 @@ static int unreadable(const char *node, HealthProtocol protocol, int error, cons
         return 0;
 }
 
-int health_read_device(const char *node, HealthProtocol protocol, usec_t now_usec, EreportSink sink, void *userdata,
-                       HealthSnapshot **ret) {
+int health_read_device(const char *node, HealthProtocol protocol, HealthCache *cache, usec_t now_usec,
+                       EreportSink sink, void *userdata, HealthSnapshot **ret) {
         ScsiTransport t;
         int r, fd;
 
@@ -73,7 +72,7 @@ int health_read_device(const char *node, HealthProtocol protocol, usec_t now_use
                                 health_snapshot_emit(*ret, node, now_usec, sink, userdata);
                         }
                 } else
-                        r = scsi_read_health(&t, node, now_usec, sink, userdata, ret);
+                        r = scsi_read_health(&t, node, cache ? &cache->scsi : NULL, now_usec, sink, userdata, ret);
                 scsi_transport_sg_close(&t);
                 return r;
         case HEALTH_PROTOCOL_NVME:

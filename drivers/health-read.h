@@ -11,6 +11,7 @@
 
 #include "ereport.h"
 #include "health.h"
+#include "scsi/scsi-health.h"
 
 #define HEALTH_FILE_MAX (16U * 1024U * 1024U) /* bytes */
 
@@ -25,11 +26,21 @@ int health_parse_buffer(const void *buf, size_t len, const char *name, HealthSna
  * health_parse_buffer() it.  Return: as above, or -errno from reading. */
 int health_read_file(const char *path, HealthSnapshot **ret, HealthParseError *error);
 
+/* What a driver keeps about a device between two reads of it (plain data:
+ * it crosses the daemon's worker pipe as bytes).  Only the SCSI driver
+ * keeps something so far (identity and supported log pages): an ATA read
+ * needs IDENTIFY for its attribute names anyway, and NVMe reads one log. */
+typedef struct HealthCache {
+        ScsiHealthCache scsi;
+} HealthCache;
+
 /* health_read_device() - read the device node @node live through the
  * driver for @protocol (SG_IO for ATA via SAT and SCSI, libnvme for NVMe).
+ * @cache (may be NULL): what an earlier read of the same device kept,
+ * updated by this read (see ScsiHealthCache).
  * A device that cannot be opened or read gets a snapshot with assessment
  * unknown and the reason (EACCES when storguard lacks the permission).
  * Ereports go to @sink (may be NULL).
  * Return: 0 with a new snapshot, -ENOMEM, -EINVAL for a bad protocol. */
-int health_read_device(const char *node, HealthProtocol protocol, usec_t now_usec, EreportSink sink, void *userdata,
-                       HealthSnapshot **ret);
+int health_read_device(const char *node, HealthProtocol protocol, HealthCache *cache, usec_t now_usec,
+                       EreportSink sink, void *userdata, HealthSnapshot **ret);

@@ -1,40 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Polling device health (SMART, SCSI log pages, NVMe health log) without
- * ever blocking the event loop: each read runs in a short-lived worker
- * process (a hung SG_IO stalls only the worker, which is killed at its
- * deadline).  The worker sends back, over a pipe, the ereports the driver
- * emitted and the snapshot as JSON:
+ * ever blocking the event loop: reads run in a small pool of long-lived
+ * worker processes (health-pool.c: a hung SG_IO stalls only its worker,
+ * which is killed at its deadline and replaced).  The request is a
+ * HealthRequest (the node, the protocol and what earlier reads of the
+ * device kept: identity, supported pages); the worker answers with
+ * records (health-pool.h):
  *
- *   record  = type (1 byte) | length (uint32, host order) | payload
  *   'E'     = one Ereport struct (same binary, same build)
+ *   'C'     = the HealthCache after a read without error
  *   'J'     = the snapshot, health_snapshot_to_json()
  *
- * Polls are spread over the interval (each device at its own offset, from
- * a hash of its id), at most HEALTH_WORKERS at a time, and a device that
- * is not present or has no health interface is never touched.
+ * The cache is dropped when udev reports the disk added or changed and
+ * after a read that failed, so the next read is a full one.  Polls are
+ * spread over the interval (each device at its own offset, from a hash of
+ * its id), at most HEALTH_WORKERS at a time, and a device that is not
+ * present or has no health interface is never touched.
  */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "alloc-util.h"
-#include "fd-util.h"
 #include "health-json.h"
+#include "health-pool.h"
 #include "health-read.h"
 #include "log.h"
 #include "manager.h"
 #include "string-util.h"
 
-#define HEALTH_WORKERS 2                     /* reads in flight at once */
-#define HEALTH_REPLY_MAX (1024 * 1024)       /* a worker that says more is broken */
+#define HEALTH_WORKERS 2 /* reads in flight at once, each in its own worker process */
 
-typedef struct DeviceHealth {
+typedef struct HealthRequest {
+        char node[128]; /* "/dev/sdXY", "/dev/nvme0n1" */
+        HealthProtocol protocol;
+        HealthCache cache;
+} HealthRequest;
+
+struct DeviceHealth {
         char *ci_id;               /* hash key */
         Manager *manager;
         usec_t next_due;           /* CLOCK_MONOTONIC */
@@ -48,32 +53,17 @@ typedef struct DeviceHealth {
          * device is healthy again. */
         bool fed[_EREPORT_CLASS_MAX];
         uint64_t fed_value[_EREPORT_CLASS_MAX];
-        /* a poll in flight */
-        pid_t worker;
-        int fd;
-        sd_event_source *io, *child, *deadline;
-        char *reply;
-        size_t reply_size, reply_allocated;
-        bool child_done, io_done;
-} DeviceHealth;
-
-static void worker_cleanup(DeviceHealth *h) {
-        h->io = sd_event_source_disable_unref(h->io);
-        h->child = sd_event_source_disable_unref(h->child);
-        h->deadline = sd_event_source_disable_unref(h->deadline);
-        h->fd = safe_close(h->fd);
-        h->reply = mfree(h->reply);
-        h->reply_size = h->reply_allocated = 0;
-        h->worker = 0;
-        h->child_done = h->io_done = false;
-}
+        HealthCache cache;         /* what the last good read kept (identity, supported pages) */
+        sd_event_source *timer;    /* the next poll */
+        bool busy;                 /* a read in flight */
+        bool waiting;              /* due, in Manager.health_waiting */
+        DeviceHealth *next_waiting;
+};
 
 static DeviceHealth *device_health_free(DeviceHealth *h) {
         if (!h)
                 return NULL;
-        if (h->worker > 0)
-                (void) kill(h->worker, SIGKILL);
-        worker_cleanup(h);
+        h->timer = sd_event_source_disable_unref(h->timer);
         json_object_put(h->snapshot);
         free(h->ci_id);
         return mfree(h);
@@ -94,46 +84,34 @@ static HealthProtocol protocol_of(const Ci *c) {
 
 /* --- the worker ---------------------------------------------------------- */
 
-static int write_all(int fd, const void *p, size_t n) {
-        const uint8_t *b = p;
-
-        while (n > 0) {
-                ssize_t k = write(fd, b, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                b += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-static void write_record(int fd, char type, const void *payload, uint32_t len) {
-        (void) write_all(fd, &type, 1);
-        (void) write_all(fd, &len, sizeof(len));
-        (void) write_all(fd, payload, len);
-}
-
 static void worker_sink(const Ereport *e, void *userdata) {
-        write_record(*(int *) userdata, 'E', e, sizeof(*e));
+        (void) health_pool_reply(*(int *) userdata, 'E', e, sizeof(*e));
 }
 
-static _noreturn_ void worker_main(int fd, const char *node, HealthProtocol protocol) {
+/* In the worker process (health-pool.c). */
+static void health_work(const void *request, size_t size, int fd, void *userdata) {
         _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+        HealthRequest q;
         json_object *o;
         const char *j;
 
-        if (health_read_device(node, protocol, now(CLOCK_REALTIME), worker_sink, &fd, &s) < 0 || !s)
-                _exit(EXIT_FAILURE);
+        if (size != sizeof(q))
+                return; /* no 'J': the daemon records the read as failed */
+        memcpy(&q, request, sizeof(q));
+        q.node[sizeof(q.node) - 1] = 0;
+        if (health_read_device(q.node, q.protocol, &q.cache, now(CLOCK_REALTIME), worker_sink, &fd, &s) < 0 || !s)
+                return;
+        if (s->error == 0)
+                (void) health_pool_reply(fd, 'C', &q.cache, sizeof(q.cache));
         o = health_snapshot_to_json(s);
         if (!o)
-                _exit(EXIT_FAILURE);
+                return;
         j = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        write_record(fd, 'J', j, (uint32_t) strlen(j));
-        _exit(EXIT_SUCCESS);
+        (void) health_pool_reply(fd, 'J', j, (uint32_t) strlen(j));
+        json_object_put(o);
 }
+
+static void dispatch_waiting(Manager *m);
 
 /* --- results ------------------------------------------------------------- */
 
@@ -144,8 +122,13 @@ static void record_history(Manager *m, const char *ci_id, json_object *snap, use
                 "available_spare_pct", "grown_defects",
         };
 
+        bool in_transaction;
+
         if (!m->store)
                 return;
+        /* One transaction for the read's values: one commit (and WAL sync)
+         * per read, not one per value. */
+        in_transaction = store_begin(m->store) >= 0;
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                 json_object *v;
 
@@ -153,26 +136,36 @@ static void record_history(Manager *m, const char *ci_id, json_object *snap, use
                     (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
                         (void) store_history_add(m->store, ci_id, keys[k], t, json_object_get_double(v));
         }
+        if (in_transaction && store_commit(m->store) < 0)
+                log_debug("Cannot commit the health history of '%s', ignoring.", ci_id);
 }
 
-static void worker_finished(DeviceHealth *h) {
+static void on_read_done(void *request_userdata, const char *reply, size_t reply_size, bool complete,
+                         void *userdata) {
+        DeviceHealth *h = request_userdata;
         Manager *m = h->manager;
         Ci *c = inventory_get(m->inventory, h->ci_id);
         size_t off = 0;
         json_object *snap = NULL;
         usec_t t = now(CLOCK_REALTIME);
+        bool cached = false;
+        char span[FORMAT_TIMESPAN_MAX];
 
-        while (off + 5 <= h->reply_size) {
-                char type = h->reply[off];
+        h->busy = false;
+        if (!complete && c)
+                log_warning("Health read of '%s' did not complete in %s: its worker was killed; the device may hang.",
+                            c->name, format_timespan(span, sizeof(span), m->config.health_timeout_usec));
+        while (off + 5 <= reply_size) {
+                char type = reply[off];
                 uint32_t len;
 
-                memcpy(&len, h->reply + off + 1, sizeof(len));
-                if (len > h->reply_size - off - 5)
+                memcpy(&len, reply + off + 1, sizeof(len));
+                if (len > reply_size - off - 5)
                         break; /* truncated: the worker died mid-write */
                 if (type == 'E' && len == sizeof(Ereport) && c) {
                         Ereport e;
 
-                        memcpy(&e, h->reply + off + 5, sizeof(e));
+                        memcpy(&e, reply + off + 5, sizeof(e));
                         /* The driver names the node it read; diagnosis
                          * knows devices by kernel name. */
                         snprintf(e.device, sizeof(e.device), "%s", c->name);
@@ -183,13 +176,18 @@ static void worker_finished(DeviceHealth *h) {
                                 h->fed_value[e.class] = e.value;
                                 manager_feed(&e, m);
                         }
+                } else if (type == 'C' && len == sizeof(h->cache) && complete) {
+                        memcpy(&h->cache, reply + off + 5, sizeof(h->cache));
+                        cached = true;
                 } else if (type == 'J' && !snap) {
-                        _cleanup_free_ char *j = strndup(h->reply + off + 5, len);
+                        _cleanup_free_ char *j = strndup(reply + off + 5, len);
                         snap = j ? json_tokener_parse(j) : NULL;
                 }
                 off += 5 + len;
         }
 
+        if (!cached) /* a failed read: the next one reads everything */
+                h->cache = (HealthCache) {};
         if (!snap) {
                 /* Never a silent ok: the read failed or the worker died. */
                 snap = json_object_new_object();
@@ -224,93 +222,7 @@ static void worker_finished(DeviceHealth *h) {
                 if (c)
                         bus_device_health_changed(m, c);
         }
-        worker_cleanup(h);
-        manager_health_schedule(m);
-}
-
-static void maybe_finished(DeviceHealth *h) {
-        if (h->child_done && h->io_done)
-                worker_finished(h);
-}
-
-static int on_worker_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        DeviceHealth *h = userdata;
-
-        for (;;) {
-                ssize_t k;
-
-                if (GREEDY_REALLOC(h->reply, h->reply_allocated, h->reply_size + 4096) < 0)
-                        break;
-                k = read(fd, h->reply + h->reply_size, h->reply_allocated - h->reply_size);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno == EAGAIN)
-                        return 0;
-                if (k <= 0)
-                        break;
-                h->reply_size += (size_t) k;
-                if (h->reply_size > HEALTH_REPLY_MAX) {
-                        (void) kill(h->worker, SIGKILL);
-                        break;
-                }
-        }
-        h->io = sd_event_source_disable_unref(h->io);
-        h->io_done = true;
-        maybe_finished(h);
-        return 0;
-}
-
-static int on_worker_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        DeviceHealth *h = userdata;
-
-        h->child = sd_event_source_disable_unref(h->child);
-        h->child_done = true;
-        maybe_finished(h);
-        return 0;
-}
-
-static int on_worker_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
-        DeviceHealth *h = userdata;
-        Ci *c = inventory_get(h->manager->inventory, h->ci_id);
-
-        log_warning("Health read of '%s' did not finish in %s: killing it; the device may hang.",
-                    c ? c->name : h->ci_id, "the allowed time");
-        if (h->worker > 0)
-                (void) kill(h->worker, SIGKILL);
-        return 0;
-}
-
-static int start_worker(Manager *m, DeviceHealth *h, const Ci *c) {
-        int p[2], r = 0;
-        pid_t pid;
-
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                safe_close(p[0]);
-                safe_close(p[1]);
-                return r;
-        }
-        if (pid == 0) {
-                safe_close(p[0]);
-                worker_main(p[1], c->devnode, protocol_of(c));
-        }
-        safe_close(p[1]);
-        h->worker = pid;
-        h->fd = p[0];
-        if (fcntl(h->fd, F_SETFL, O_NONBLOCK) < 0 ||
-            (r = sd_event_add_io(m->event, &h->io, h->fd, EPOLLIN, on_worker_io, h)) < 0 ||
-            (r = sd_event_add_child(m->event, &h->child, pid, WEXITED, on_worker_exit, h)) < 0 ||
-            (r = sd_event_add_time_relative(m->event, &h->deadline, CLOCK_MONOTONIC, m->config.health_timeout_usec,
-                                            USEC_PER_SEC, on_worker_deadline, h)) < 0) {
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                worker_cleanup(h);
-                return r < 0 ? r : -errno;
-        }
-        return 0;
+        dispatch_waiting(m);
 }
 
 /* --- scheduling ---------------------------------------------------------- */
@@ -323,6 +235,22 @@ static uint64_t jitter_of(const char *id, usec_t interval) {
         return interval > 0 ? x % interval : 0;
 }
 
+static bool pollable(const Ci *c) {
+        return c && c->type == CI_DISK && c->state == CI_STATE_PRESENT && protocol_of(c) >= 0 && c->devnode;
+}
+
+static int on_device_due(sd_event_source *s, uint64_t usec, void *userdata);
+
+static int arm(DeviceHealth *h, usec_t when) {
+        Manager *m = h->manager;
+
+        h->next_due = when;
+        if (h->timer)
+                return sd_event_source_set_time(h->timer, when) < 0 ? -EIO
+                       : sd_event_source_set_enabled(h->timer, SD_EVENT_ONESHOT);
+        return sd_event_add_time(m->event, &h->timer, CLOCK_MONOTONIC, when, USEC_PER_SEC, on_device_due, h);
+}
+
 static DeviceHealth *health_for(Manager *m, const Ci *c) {
         DeviceHealth *h = hashmap_get(m->health, c->id);
 
@@ -332,69 +260,98 @@ static DeviceHealth *health_for(Manager *m, const Ci *c) {
         if (!h)
                 return NULL;
         h->manager = m;
-        h->fd = -EBADF;
         h->assessment = HEALTH_UNKNOWN;
         h->ci_id = strdup(c->id);
-        /* The first read soon after start, spread over a minute; then each
-         * device at its own offset within the interval. */
-        h->next_due = now(CLOCK_MONOTONIC) + jitter_of(c->id, MIN(m->config.health_interval_usec, USEC_PER_MINUTE));
         if (!h->ci_id || hashmap_put(m->health, h->ci_id, h) < 0)
                 return device_health_free(h);
+        /* The first read soon after start, spread over a minute; then each
+         * device at its own offset within the interval. */
+        if (arm(h, now(CLOCK_MONOTONIC) + jitter_of(c->id, MIN(m->config.health_interval_usec, USEC_PER_MINUTE))) < 0)
+                log_warning("Cannot set up the health poll timer of '%s'; it is not polled.", c->name);
         return h;
 }
 
-static int on_health_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        manager_health_schedule(userdata);
+static void start_read(Manager *m, DeviceHealth *h, const Ci *c) {
+        HealthRequest q = { .protocol = protocol_of(c), .cache = h->cache };
+        int r;
+
+        if (strlen(c->devnode) >= sizeof(q.node)) {
+                log_warning("Device node '%s' is too long to be polled, ignoring.", c->devnode);
+                return;
+        }
+        strcpy(q.node, c->devnode);
+        r = health_pool_submit(m->health_pool, &q, sizeof(q), h);
+        if (r < 0)
+                log_warning_errno(r, "Cannot start a health read of '%s', ignoring: %m", c->name);
+        else
+                h->busy = true;
+}
+
+/* Reads due while every worker was busy, oldest first: O(1) per read, no
+ * walk over the inventory. */
+static void dispatch_waiting(Manager *m) {
+        while (m->health_waiting && health_pool_can_submit(m->health_pool)) {
+                DeviceHealth *h = m->health_waiting;
+                Ci *c = inventory_get(m->inventory, h->ci_id);
+
+                m->health_waiting = h->next_waiting;
+                if (!m->health_waiting)
+                        m->health_waiting_tail = NULL;
+                h->next_waiting = NULL;
+                h->waiting = false;
+                if (pollable(c) && !h->busy)
+                        start_read(m, h, c);
+        }
+}
+
+static int on_device_due(sd_event_source *s, uint64_t usec, void *userdata) {
+        DeviceHealth *h = userdata;
+        Manager *m = h->manager;
+        Ci *c = inventory_get(m->inventory, h->ci_id);
+
+        if (!pollable(c))
+                return 0; /* gone: manager_health_device_changed() arms it again */
+        if (arm(h, now(CLOCK_MONOTONIC) + m->config.health_interval_usec) < 0)
+                log_warning("Cannot re-arm the health poll timer of '%s', ignoring.", c->name);
+        if (h->busy || h->waiting)
+                return 0;
+        if (!m->health_waiting && health_pool_can_submit(m->health_pool)) {
+                start_read(m, h, c);
+                return 0;
+        }
+        h->waiting = true;
+        if (m->health_waiting_tail)
+                m->health_waiting_tail->next_waiting = h;
+        else
+                m->health_waiting = h;
+        m->health_waiting_tail = h;
         return 0;
 }
 
-void manager_health_schedule(Manager *m) {
-        _cleanup_free_ Ci **l = NULL;
-        usec_t t = now(CLOCK_MONOTONIC), next = USEC_INFINITY;
-        unsigned running = 0;
+void manager_health_device_changed(Manager *m, const Ci *c, InventoryChange change) {
         DeviceHealth *h;
-        int n;
 
-        if (!m->health || m->config.health_interval_usec == 0)
+        if (!m->health || !m->health_pool || !pollable(c))
                 return;
-        HASHMAP_FOREACH(h, m->health)
-                if (h->worker > 0)
-                        running++;
-
-        /* Called whenever a worker finishes: O(N), no sorting. */
-        n = inventory_list_unsorted(m->inventory, &l);
-        for (int i = 0; i < n; i++) {
-                const Ci *c = l[i];
-
-                if (c->type != CI_DISK || c->state != CI_STATE_PRESENT || protocol_of(c) < 0 || !c->devnode)
-                        continue;
-                h = health_for(m, c);
-                if (!h || h->worker > 0)
-                        continue;
-                if (h->next_due <= t && running < HEALTH_WORKERS) {
-                        int r = start_worker(m, h, c);
-                        if (r < 0)
-                                log_warning_errno(r, "Cannot start a health read of '%s', ignoring: %m", c->name);
-                        else
-                                running++;
-                        h->next_due = t + m->config.health_interval_usec;
-                }
-                next = MIN(next, h->next_due);
-        }
-        if (next == USEC_INFINITY || running >= HEALTH_WORKERS)
-                return; /* a finishing worker reschedules */
-        if (!m->health_timer) {
-                if (sd_event_add_time(m->event, &m->health_timer, CLOCK_MONOTONIC, next, USEC_PER_SEC, on_health_timer,
-                                      m) < 0)
-                        log_warning("Cannot set up the health poll timer; health is read only at start.");
+        if (change != INVENTORY_ADDED && change != INVENTORY_REAPPEARED && change != INVENTORY_CHANGED)
+                return;
+        h = hashmap_get(m->health, c->id);
+        if (!h) {
+                (void) health_for(m, c);
                 return;
         }
-        if (sd_event_source_set_time(m->health_timer, next) < 0 ||
-            sd_event_source_set_enabled(m->health_timer, SD_EVENT_ONESHOT) < 0)
-                log_warning("Cannot re-arm the health poll timer, ignoring.");
+        /* It may be another device now (a new disk behind the same id, new
+         * firmware): the next read reads its identity again. */
+        h->cache = (HealthCache) {};
+        if (change != INVENTORY_CHANGED && sd_event_source_get_enabled(h->timer, NULL) <= 0 &&
+            arm(h, now(CLOCK_MONOTONIC) + jitter_of(c->id, MIN(m->config.health_interval_usec, USEC_PER_MINUTE))) < 0)
+                log_warning("Cannot set up the health poll timer of '%s'; it is not polled.", c->name);
 }
 
 int manager_health_start(Manager *m) {
+        _cleanup_free_ Ci **l = NULL;
+        int n, r;
+
         m->health = hashmap_new();
         if (!m->health)
                 return log_oom();
@@ -402,24 +359,25 @@ int manager_health_start(Manager *m) {
                 log_info("Not polling device health (PollIntervalSec=0).");
                 return 0;
         }
-        manager_health_schedule(m);
+        r = health_pool_new(m->event, HEALTH_WORKERS, m->config.health_timeout_usec, health_work, on_read_done, m,
+                            &m->health_pool);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the health workers: %m");
+        n = inventory_list_unsorted(m->inventory, &l);
+        for (int i = 0; i < n; i++)
+                if (pollable(l[i]) && !health_for(m, l[i]))
+                        return log_oom();
         return 0;
 }
 
 void manager_health_stop(Manager *m) {
         DeviceHealth *h;
 
-        m->health_timer = sd_event_source_disable_unref(m->health_timer);
-        HASHMAP_FOREACH(h, m->health) {
-                /* A read in flight holds its device open: end it, and
-                 * reap it, so that nothing outlives the daemon. */
-                if (h->worker > 0) {
-                        (void) kill(h->worker, SIGKILL);
-                        (void) waitpid(h->worker, NULL, 0);
-                        h->worker = 0;
-                }
+        /* First the workers: a read in flight holds its device open. */
+        m->health_pool = health_pool_free(m->health_pool);
+        m->health_waiting = m->health_waiting_tail = NULL;
+        HASHMAP_FOREACH(h, m->health)
                 device_health_free(h);
-        }
         m->health = hashmap_free(m->health);
 }
 

@@ -21,6 +21,7 @@ void manager_ci_changed(Ci *c, InventoryChange change, void *userdata) {
 
         bus_ci_changed(m, c, change);
         manager_inventory_changed(m, c, change);
+        manager_health_device_changed(m, c, change);
         if (change == INVENTORY_ADDED || change == INVENTORY_REAPPEARED || change == INVENTORY_CHANGED)
                 manager_known_errors_check(m, c);
         _cleanup_free_ char *model = c->model ? strdup_printable(c->model, 64) : NULL;

@@ -14,6 +14,7 @@
 #include "diagnosis.h"
 #include "health.h"
 #include "hashmap.h"
+#include "health-pool.h"
 #include "incident-manager.h"
 #include "inventory-udev.h"
 #include "inventory.h"
@@ -22,6 +23,8 @@
 #include "response.h"
 #include "store.h"
 #include "webhook.h"
+
+typedef struct DeviceHealth DeviceHealth;
 
 typedef struct Manager {
         Config config;
@@ -63,7 +66,8 @@ typedef struct Manager {
 
         /* Health polls (manager-health.c). */
         Hashmap *health;              /* disk CI id -> DeviceHealth */
-        sd_event_source *health_timer;
+        HealthPool *health_pool;      /* the worker processes that read */
+        DeviceHealth *health_waiting, *health_waiting_tail; /* due while every worker was busy */
 
         /* Latency and SCSI counters (manager-latency.c). */
         Hashmap *latency;             /* disk CI id -> DiskSamples */
@@ -114,7 +118,9 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
  * (borrowed JSON, NULL if never read). */
 int manager_health_start(Manager *m);
 void manager_health_stop(Manager *m);
-void manager_health_schedule(Manager *m);
+/* manager_health_device_changed() - udev added or changed a disk: poll it,
+ * and read its identity again. */
+void manager_health_device_changed(Manager *m, const Ci *c, InventoryChange change);
 json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssessment *ret_assessment,
                                      usec_t *ret_polled_usec);
 

@@ -113,7 +113,7 @@ int inventory_json_add_health(const Inventory *inv, json_object *root) {
                         h = unknown_health(c->unsupported_reason ?: "no health interface for this device");
                 else {
                         _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
-                        int r = health_read_device(c->devnode, protocol_of(c->health_source), t, NULL, NULL, &s);
+                        int r = health_read_device(c->devnode, protocol_of(c->health_source), NULL, t, NULL, NULL, &s);
 
                         if (r == -ENOMEM)
                                 return r;

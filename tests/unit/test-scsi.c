@@ -11,6 +11,7 @@
 #include "hex-fixture.h"
 
 #include "alloc-util.h"
+#include "health-json.h"
 #include "scsi/scsi-health.h"
 #include "scsi/scsi-pages.h"
 #include "scsi/scsi-sense.h"
@@ -302,6 +303,8 @@ typedef struct Replay {
         const Reply *replies;
         size_t n;
         unsigned calls;
+        unsigned by_opcode[256]; /* commands seen, by opcode */
+        unsigned attention;      /* answer this many commands with a unit attention first */
 } Replay;
 
 static int replay_execute(void *userdata, const uint8_t *cdb, size_t cdb_len, ScsiDirection dir, uint8_t *data,
@@ -312,6 +315,15 @@ static int replay_execute(void *userdata, const uint8_t *cdb, size_t cdb_len, Sc
                                                                                   : -1;
 
         r->calls++;
+        r->by_opcode[cdb[0]]++;
+        if (r->attention > 0) {
+                /* UNIT ATTENTION, mode parameters changed (SPC-5 6.39, 2a/01). */
+                static const uint8_t ua[] = { 0x70, 0, 0x06, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x2a, 0x01, 0, 0, 0, 0 };
+                r->attention--;
+                *ret = (ScsiResult) { .status = SCSI_STATUS_CHECK_CONDITION, .sense_len = sizeof(ua) };
+                memcpy(ret->sense, ua, sizeof(ua));
+                return 0;
+        }
         for (size_t i = 0; i < r->n; i++) {
                 const Reply *p = &r->replies[i];
 
@@ -378,7 +390,7 @@ static void test_read_health_scsi_debug(void **state) {
                 _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
                 Collected c = {};
 
-                assert_int_equal(scsi_read_health(&t, "sdb", 1000, collect, &c, &s), 0);
+                assert_int_equal(scsi_read_health(&t, "sdb", NULL, 1000, collect, &c, &s), 0);
                 assert_int_equal(s->error, 0);
                 assert_string_equal(s->model, "Linux scsi_debug");
                 assert_string_equal(s->serial, "2000");
@@ -400,6 +412,73 @@ static void test_read_health_scsi_debug(void **state) {
         }
 }
 
+/* A read with the identity and supported pages kept from the first one
+ * sends only what can change, and gives the same snapshot; a unit
+ * attention on the way makes it read everything again. */
+static void test_read_health_cached(void **state) {
+        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
+        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
+        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
+        size_t nq, nsn, nsup, ntemp, nie, nmode;
+        static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
+        ScsiHealthCache cache = {};
+        _cleanup_free_ char *first = NULL;
+
+        q = hex_fixture_load(inq, NULL, &nq);
+        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
+        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
+        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
+        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
+        mode = hex_fixture_load(modes, NULL, &nmode);
+        const Reply replies[] = {
+                { 0x12, -2, 0, q, nq, NULL, 0 },
+                { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
+                { 0x00, -1, 0, NULL, 0, NULL, 0 },
+                { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
+                { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
+                { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
+                { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
+                { 0x03, -1, 0, no_sense, sizeof(no_sense), NULL, 0 },
+        };
+
+        for (int pass = 0; pass < 3; pass++) {
+                /* pass 0: cold; 1: cached; 2: cached, a unit attention first. */
+                Replay rp = { replies, ELEMENTSOF(replies), .attention = pass == 2 };
+                ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
+                _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+                json_object *o;
+                Collected c = {};
+
+                assert_int_equal(scsi_read_health(&t, "sdb", &cache, 1000, collect, &c, &s), 0);
+                assert_int_equal(s->error, 0);
+                assert_true(cache.valid);
+                assert_int_equal(cache.n_pages, 2); /* 0x0d, 0x2f of scsi_debug's 0x00, 0x0d, 0x2f */
+                o = health_snapshot_to_json(s);
+                assert_non_null(o);
+                if (pass == 0) {
+                        assert_int_equal(rp.by_opcode[0x12], 2);
+                        assert_int_equal(rp.calls, 8);
+                        first = strdup(json_object_to_json_string(o));
+                } else {
+                        assert_string_equal(json_object_to_json_string(o), first);
+                        if (pass == 1) {
+                                /* LOG SENSE 0x0d and 0x2f, MODE SENSE 0x1c, REQUEST SENSE. */
+                                assert_int_equal(rp.calls, 4);
+                                assert_int_equal(rp.by_opcode[0x12], 0);
+                                assert_int_equal(rp.by_opcode[0x00], 0);
+                                assert_int_equal(rp.by_opcode[0x4d], 2);
+                        } else {
+                                /* The attention, then the whole read again. */
+                                assert_int_equal(rp.by_opcode[0x12], 2);
+                                assert_int_equal(rp.calls, 1 + 8);
+                                assert_int_equal(c.n, 1);
+                                assert_int_equal(c.e[0].class, EREPORT_SCSI_SENSE_UNIT_ATTENTION);
+                        }
+                }
+                json_object_put(o);
+        }
+}
+
 static void test_read_health_unreadable(void **state) {
         /* A device that answers nothing (every command ILLEGAL REQUEST):
          * unknown with the error, never ok. */
@@ -407,7 +486,7 @@ static void test_read_health_unreadable(void **state) {
         ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
         _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
 
-        assert_int_equal(scsi_read_health(&t, "sdz", 0, NULL, NULL, &s), 0);
+        assert_int_equal(scsi_read_health(&t, "sdz", NULL, 0, NULL, NULL, &s), 0);
         assert_int_equal(s->assessment, HEALTH_UNKNOWN);
         assert_int_equal(s->error, -EOPNOTSUPP);
         assert_non_null(strstr(s->error_text, "INQUIRY"));
@@ -425,6 +504,7 @@ int main(void) {
                 cmocka_unit_test(test_mode_iec),
                 cmocka_unit_test(test_inquiry_vpd),
                 cmocka_unit_test(test_read_health_scsi_debug),
+                cmocka_unit_test(test_read_health_cached),
                 cmocka_unit_test(test_read_health_unreadable),
         };
 
