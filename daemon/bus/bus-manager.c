@@ -521,6 +521,13 @@ static int property_get_webhook(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "t", n);
 }
 
+static int property_get_health_reads(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        return sd_bus_message_append(reply, "t", m->health_reads);
+}
+
 static int method_retry_webhooks(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *endpoint;
@@ -557,6 +564,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("MajorIncidents", "t", property_get_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("WebhookPending", "t", property_get_webhook, 0, 0),
         SD_BUS_PROPERTY("WebhookDeadLetters", "t", property_get_webhook, 0, 0),
+        SD_BUS_PROPERTY("HealthReads", "t", property_get_health_reads, 0, 0),
 
         SD_BUS_METHOD_WITH_NAMES("ListDevices", "", , "a(sssssso)", SD_BUS_PARAM(devices), method_list_devices,
                                  SD_BUS_VTABLE_UNPRIVILEGED),

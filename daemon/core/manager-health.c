@@ -152,6 +152,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
         char span[FORMAT_TIMESPAN_MAX];
 
         h->busy = false;
+        m->health_reads++;
         if (!complete && c)
                 log_warning("Health read of '%s' did not complete in %s: its worker was killed; the device may hang.",
                             c->name, format_timespan(span, sizeof(span), m->config.health_timeout_usec));

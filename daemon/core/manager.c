@@ -149,6 +149,7 @@ static void manager_write_metrics(Manager *m) {
                 .incidents = m->incidents,
                 .store = m->store,
                 .ereports_total = m->ereports_seen,
+                .health_reads_total = m->health_reads,
                 .now_usec = now(CLOCK_REALTIME),
                 .polled_health = metrics_polled_health,
                 .userdata = m,

@@ -63,6 +63,7 @@ typedef struct Manager {
         char *state_dir_override;     /* --state-dir=: wins over StateDirectory=, also after a reload */
         char lookup_buf[4][256];      /* DiagLookup results live until the next call */
         uint64_t ereports_seen;
+        uint64_t health_reads;        /* health reads finished since the start (any outcome) */
 
         /* Health polls (manager-health.c). */
         Hashmap *health;              /* disk CI id -> DeviceHealth */

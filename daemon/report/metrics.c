@@ -255,6 +255,8 @@ int metrics_render(const MetricsSources *s, FILE *f) {
                 return r;
         family(f, "storguard_ereports_total", "counter", "Pieces of evidence (ereports) fed to diagnosis since the start.");
         fprintf(f, "storguard_ereports_total %llu\n", (unsigned long long) s->ereports_total);
+        family(f, "storguard_health_reads_total", "counter", "Health reads of disks ([Health]) finished since the start, whatever their outcome.");
+        fprintf(f, "storguard_health_reads_total %llu\n", (unsigned long long) s->health_reads_total);
         render_store(s, f);
 
         if (fflush(f) != 0 || ferror(f))

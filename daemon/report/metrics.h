@@ -21,6 +21,7 @@
  *   storguard_incidents{priority,status}                  gauge, every combination
  *   storguard_incidents_major                             gauge, open or mitigated
  *   storguard_ereports_total                              counter
+ *   storguard_health_reads_total                          counter
  *   storguard_store_up                                    gauge, 0/1
  *   storguard_store_unsaved_changes                       gauge
  *   storguard_webhook_outbox_events{state}                gauge, pending/delivered/dead
@@ -48,6 +49,7 @@ typedef struct MetricsSources {
         const IncidentManager *incidents;    /* NULL: incident counts are 0 */
         Store *store;                        /* NULL: the store is down (no outbox figures) */
         uint64_t ereports_total;
+        uint64_t health_reads_total;
         usec_t now_usec;                     /* CLOCK_REALTIME */
         /* The last health poll of a disk: HEALTH_OK..HEALTH_UNKNOWN, or
          * _HEALTH_ASSESSMENT_INVALID when it was never read.  NULL: none. */

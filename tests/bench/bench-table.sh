@@ -75,35 +75,46 @@ END {
 	n = split("16 256 1024", NS, " ")
 	for (i = 1; i <= n; i++) {
 		N = NS[i]
-		if (v("sweep_" N "_sg_ms_per_dev") == "" && v("steady_" N "_cpu_pct") == "") continue
-		# storguardctl reads every disk of the guest: the N scsi_debug
-		# ones and the 8 QEMU disks of the lab; smartd only the N.
-		sgd = v("sweep_" N "_sg_health_objects") + 0; if (sgd == 0) sgd = N
-		sgpd = v("sweep_" N "_sg_cpu_ms") / sgd; smpd = v("sweep_" N "_smartd_cpu_ms") / N
-		row(sprintf("VM sweep N=%s: storguard CPU ms/device (%d disks)", N, sgd), sprintf("%.2f", sgpd), "-", "")
-		row(sprintf("VM sweep N=%s: smartd onecheck CPU ms/device", N), sprintf("%.2f", smpd), "-", "")
-		row(sprintf("VM sweep N=%s: smartd/storguard ratio", N), sgpd > 0 ? sprintf("%.2f", smpd / sgpd) : "", ">= 10", sgpd > 0 ? ge(smpd / sgpd, 10) : "")
-		if (v("startup_" N "_cpu_pct") != "")
-			row(sprintf("VM daemon first minute N=%s (its own full sweep): CPU %%", N), v("startup_" N "_cpu_pct"), "-", "")
+		if (v("sweep_" N "_steady_ms_per_read") != "") {
+			# Scenario 90 as of the long-lived workers: the daemon itself.
+			row(sprintf("VM sweep N=%s: daemon steady CPU ms/read (every %s)", N, v("sweep_" N "_interval")), v("sweep_" N "_steady_ms_per_read"), "-", "")
+			row(sprintf("VM sweep N=%s: smartd -q onecheck CPU ms/disk (cold start)", N), v("sweep_" N "_smartd_ms_per_dev"), "-", "")
+			r = v("sweep_" N "_steady_ratio")
+			row(sprintf("VM sweep N=%s: smartd onecheck / daemon steady", N), r, ">= 10", r == "" ? "not measured" : ge(r, 10))
+			if (v("sweep_" N "_steady_cmds_per_read") != "")
+				row(sprintf("  SCSI commands: daemon per read / smartd per disk"), v("sweep_" N "_steady_cmds_per_read") " / " v("sweep_" N "_smartd_cmds_per_dev"), "-", "")
+			row(sprintf("VM sweep N=%s: daemon cold CPU ms/read (start-up + 1st read)", N), v("sweep_" N "_cold_ms_per_read"), "-", "")
+			if (v("sweep_" N "_cold_ms_per_read") > 0)
+				row(sprintf("VM sweep N=%s: smartd onecheck / daemon cold", N), sprintf("%.2f", v("sweep_" N "_smartd_ms_per_dev") / v("sweep_" N "_cold_ms_per_read")), "- (cold vs cold)", "")
+			row(sprintf("VM sweep N=%s: storguardctl one-shot CPU ms/disk", N), v("sweep_" N "_oneshot_ms_per_dev"), "-", "")
+			if (v("sweep_" N "_oneshot_ms_per_dev") > 0)
+				row(sprintf("VM sweep N=%s: smartd onecheck / storguardctl one-shot", N), sprintf("%.2f", v("sweep_" N "_smartd_ms_per_dev") / v("sweep_" N "_oneshot_ms_per_dev")), "- (cold vs cold)", "")
+		} else if (v("sweep_" N "_sg_ms_per_dev") != "") {
+			# Results of earlier versions of scenario 90: storguardctl
+			# (every disk of the guest) against smartd.
+			sgd = v("sweep_" N "_sg_health_objects") + 0; if (sgd == 0) sgd = N
+			sgpd = v("sweep_" N "_sg_cpu_ms") / sgd; smpd = v("sweep_" N "_smartd_cpu_ms") / N
+			row(sprintf("VM sweep N=%s: storguardctl CPU ms/device (%d disks)", N, sgd), sprintf("%.2f", sgpd), "-", "")
+			row(sprintf("VM sweep N=%s: smartd onecheck CPU ms/device", N), sprintf("%.2f", smpd), "-", "")
+			row(sprintf("VM sweep N=%s: smartd/storguardctl ratio", N), sgpd > 0 ? sprintf("%.2f", smpd / sgpd) : "", ">= 10", sgpd > 0 ? ge(smpd / sgpd, 10) : "")
+		}
 		if (v("steady_" N "_cpu_pct") != "") {
-			# Results of the first version of scenario 90 started the
-			# window 5 s after start: it held the start-up sweep.
-			lbl = v("startup_" N "_cpu_pct") != "" ? "VM steady N=%s: daemon CPU %% of one core" : "VM N=%s: daemon CPU %%, window incl. start-up sweep"
+			lbl = v("sweep_" N "_steady_ms_per_read") != "" ? "VM steady N=%s (defaults): daemon+workers CPU %% of one core" : "VM N=%s: daemon CPU %%"
 			row(sprintf(lbl, N), v("steady_" N "_cpu_pct"), N == 1024 ? "< 1 (N=1024)" : "-", N == 1024 ? le(v("steady_" N "_cpu_pct"), 1) : "")
 			row(sprintf("VM steady N=%s: daemon RSS KiB", N), v("steady_" N "_rss_kib"), N == 1024 ? "< 32768 (N=1024)" : "-", N == 1024 ? le(v("steady_" N "_rss_kib"), 32768) : "")
+			if (v("steady_" N "_workers_rss_kib") != "")
+				row(sprintf("VM steady N=%s: RSS KiB of the %s worker(s), mostly shared", N, "health"), v("steady_" N "_workers_rss_kib"), "-", "")
 		}
 	}
-	if (v("sweep_growth") != "") row("VM sweep CPU/device, N=max vs N=16", v("sweep_growth"), "<= 1 (linear)", "")
-	# Marginal cost: the slope between the smallest and largest N, which
-	# leaves out the fixed start-up of each tool (process, udev enumeration).
+	if (v("sweep_growth") != "") row("VM sweep steady CPU/read, N=max vs N=16", v("sweep_growth"), "<= 1 (linear)", "")
+	# RSS per device and the fixed base: a line through the smallest and
+	# largest N.
 	lo = ""; hi = ""
-	for (i = 1; i <= n; i++) if (v("sweep_" NS[i] "_sg_cpu_ms") != "") { if (lo == "") lo = NS[i]; hi = NS[i] }
+	for (i = 1; i <= n; i++) if (v("steady_" NS[i] "_rss_kib") != "") { if (lo == "") lo = NS[i]; hi = NS[i] }
 	if (lo != "" && hi != lo) {
-		sgm = (v("sweep_" hi "_sg_cpu_ms") - v("sweep_" lo "_sg_cpu_ms")) / (hi - lo)
-		smm = (v("sweep_" hi "_smartd_cpu_ms") - v("sweep_" lo "_smartd_cpu_ms")) / (hi - lo)
-		row(sprintf("VM sweep marginal storguard CPU ms/device (N=%s..%s)", lo, hi), sprintf("%.2f", sgm), "-", "")
-		row(sprintf("VM sweep marginal smartd CPU ms/device (N=%s..%s)", lo, hi), sprintf("%.2f", smm), "-", "")
-		row("VM sweep marginal smartd/storguard ratio", sgm > 0 ? sprintf("%.1f", smm / sgm) : "", ">= 10", sgm > 0 ? ge(smm / sgm, 10) : "")
+		per = (v("steady_" hi "_rss_kib") - v("steady_" lo "_rss_kib")) / (hi - lo)
+		row(sprintf("VM steady RSS per device, KiB (N=%s..%s)", lo, hi), sprintf("%.1f", per), "-", "")
+		row("VM steady RSS fixed base, KiB", sprintf("%.0f", v("steady_" lo "_rss_kib") - per * lo), "-", "")
 	}
 	m = split("mdkernel md offline path", KS, " ")
 	LBL["mdkernel"] = "md member failed, kmsg event -> incident"

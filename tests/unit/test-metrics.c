@@ -113,6 +113,7 @@ static MetricsSources sources(Sample *s) {
                 .incidents = s->incidents,
                 .store = s->store,
                 .ereports_total = 42,
+                .health_reads_total = 9,
                 .now_usec = 1700000000 * USEC_PER_SEC + 5,
                 .polled_health = polled,
         };
@@ -168,6 +169,7 @@ static void test_render(void **state) {
         assert_non_null(strstr(out, "storguard_build_info{version=\"" PACKAGE_VERSION "\"} 1\n"));
         assert_non_null(strstr(out, "storguard_metrics_updated_timestamp_seconds 1700000000.000005\n"));
         assert_non_null(strstr(out, "# TYPE storguard_ereports_total counter\nstorguard_ereports_total 42\n"));
+        assert_non_null(strstr(out, "# TYPE storguard_health_reads_total counter\nstorguard_health_reads_total 9\n"));
         assert_non_null(strstr(out, "storguard_devices{type=\"disk\"} 3\n"));
         assert_non_null(strstr(out, "storguard_devices_without_health_interface 1\n"));
         /* Polled warning, media errors incident: failing (2); polled ok: 0;

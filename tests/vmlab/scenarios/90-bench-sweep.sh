@@ -1,5 +1,5 @@
-# vmlab-title: BENCHMARK (not a check): health sweep cost vs smartd -q onecheck, steady-state overhead, N scsi_debug disks
-# vmlab-timeout: 2400
+# vmlab-title: BENCHMARK (not a check): the daemon's health sweep vs smartd -q onecheck, cold and steady; steady-state overhead, N scsi_debug disks
+# vmlab-timeout: 3600
 # vmlab-bench: yes
 #
 # Issue 11, benchmarks 1 and 2, in one guest run.  `tests/vmlab/run` with no
@@ -7,35 +7,65 @@
 #   tests/vmlab/run 90-bench-sweep
 # For N in 16, 256, 1024 scsi_debug disks (add_host=K num_tgts=1 max_luns=M:
 # distinct WWIDs, see VMLAB.md), while the guest's time budget lasts:
-#   1. sweep: one full health read of every disk by storguard
-#      (`storguardctl inventory --json`: each disk's health read live, in
-#      one process; the daemon does the same reads in forked workers) and
-#      by `smartd -q onecheck` over the same disks (smartd.conf: one line
-#      per disk, `-a`, smartd's default directive), alternating A/B,
-#      ROUNDS times; user+sys CPU from busybox time (10 ms resolution),
-#      median per tool, divided by N;
+#   1. sweep, what the daemon does: storguardd with [Health]
+#      PollIntervalSec=P (short, so that a window holds whole sweeps) and
+#      latency sampling and rescans off, so that its CPU is the health
+#      reads'.  CPU = utime+stime of the daemon and of its live worker
+#      processes plus the cutime/cstime of reaped ones (/proc/PID/stat);
+#      reads = the Manager's HealthReads property.
+#      - cold: from the start until every disk was read once (start-up,
+#        udev enumeration and each disk's first, full read), per read;
+#      - steady: windows of WINDOW_S seconds (later sweeps: the reads the
+#        daemon makes every PollIntervalSec after the first), per read,
+#        alternating with `smartd -q onecheck` over the same disks
+#        (smartd.conf: one line per disk, `-a`), ROUNDS times; smartd's
+#        user+sys CPU from busybox time (10 ms resolution), divided by N;
+#        medians of each.  smartd -q onecheck is a cold start each time
+#        (it registers every disk, then checks it once): the table says so.
+#      - SCSI commands per read, from scsi_debug's own counter
+#        (statistics=1, cmnd_count), for both.
+#      - one-shot: `storguardctl inventory --json` (every disk read live,
+#        cold, in one process), once.
 #   2. steady state: storguardd with the shipped defaults (health every
-#      30 min spread over the interval, latency every 10 s), after its
-#      start-up and after the first health read of every disk (spread over
-#      the first minute: manager-health.c), over STEADY_S seconds: CPU
-#      (utime+stime+cutime+cstime of /proc/PID/stat, workers included) as
-#      % of one core, and VmRSS.  The first minute is measured too
-#      (startup_N_cpu_pct): that is one full sweep by the daemon itself.
+#      30 min spread over the interval, latency every 10 s, rescan every
+#      5 min), after its first health read of every disk, over STEADY_S
+#      seconds: CPU of the daemon and its workers as % of one core, VmRSS
+#      of the daemon and the sum over its workers.
 # Figures go to bench.txt as "BENCH key=value" (tests/bench/bench-table.sh
 # prints them).  The guest runs under TCG: 10-30x slower than native.
 . /vmlab/lib.sh
 
-BUDGET_S=900    # no new N once the guest has been up this long
-STEADY_S=60
+BUDGET_S=2400   # no new N once the guest has been up this long
+# A quick look at one N: VMLAB_APPEND="BENCH_NS=16 BENCH_ROUNDS=1"
+# tests/vmlab/run 90-bench-sweep (the kernel hands unknown name=value
+# parameters to init's environment).
+NS=${BENCH_NS:-16 256 1024}
+WINDOW_S=${BENCH_WINDOW_S:-60}
+STEADY_S=${BENCH_STEADY_S:-120}
+ROUNDS=${BENCH_ROUNDS:-3}
 BENCH=$VM_OUT/bench.txt
+SG=org.storguard1
 : >"$BENCH"
 
 mkdir -p /etc/storguard /var/lib/storguard
-cat >/etc/storguard/storguard.conf <<CONF
-[Daemon]
-LogLevel=info
-StateDirectory=/var/lib/storguard
-CONF
+
+# bench_config INTERVAL - the daemon's configuration: the shipped defaults,
+# or the sweep bench's (health every INTERVAL, nothing else periodic).
+bench_config() {
+	{
+		echo "[Daemon]"
+		echo "LogLevel=info"
+		echo "StateDirectory=/var/lib/storguard"
+		if [ "$1" != default ]; then
+			echo "[Health]"
+			echo "PollIntervalSec=$1"
+			echo "[Latency]"
+			echo "SampleIntervalSec=0"
+			echo "[Inventory]"
+			echo "RescanIntervalSec=0"
+		fi
+	} >/etc/storguard/storguard.conf
+}
 
 # cpu_ms CMD... - run CMD, print its user+sys CPU in ms (children included).
 cpu_ms() {
@@ -43,14 +73,68 @@ cpu_ms() {
 	read -r _u _s <"$VM_OUT/time.out"
 	echo "$_u $_s" | awk '{ printf "%d\n", ($1 + $2) * 1000 }'
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-stat_cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# tree_ticks PID - CPU ticks of PID (its reaped children included) and of
+# its live children (the health workers).  The fields after "(comm) ".
+tree_ticks() {
+	awk -v p="$1" '{ s = $0; sub(/^[^)]*\) /, "", s); n = split(s, f, " ")
+		if (FILENAME == "/proc/" p "/stat") t += f[12] + f[13] + f[14] + f[15]
+		else if (f[2] == p) t += f[12] + f[13] }
+		END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+}
+# children_rss_kib PID - VmRSS summed over PID's children, one awk.
+children_rss_kib() {
+	awk -v p="$1" '{ s = $0; sub(/^[^)]*\) /, "", s); split(s, f, " ")
+		if (f[2] != p) next
+		st = FILENAME; sub(/stat$/, "status", st)
+		while ((getline l < st) > 0) if (l ~ /^VmRSS:/) { split(l, g, " "); t += g[2] }
+		close(st) }
+		END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+}
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-sd_count() { vm_sd_disks | wc -l; }
+health_reads() {
+	/usr/bin/busctl --system get-property $SG /org/storguard1 org.storguard1.Manager HealthReads 2>/dev/null |
+		awk '{ print $2 }'
+}
+# SCSI commands scsi_debug has seen (all its hosts; statistics=1).
+sd_cmnds() {
+	for _f in /proc/scsi/scsi_debug/*; do
+		sed -n 's/.*cmnd_count=\([0-9]*\).*/\1/p' "$_f"
+		break
+	done
+}
+# sd_count - scsi_debug disks, by one glob (no process per disk).
+sd_count() {
+	set -- $VM_SD/adapter*/host*/target*/*/block/*
+	[ -e "$1" ] && echo $# || echo 0
+}
+sd_count_is() { [ "$(sd_count)" -eq "$1" ]; }
+# wait_reads TIMEOUT_S COUNT - wait until the daemon has read COUNT times.
+wait_reads() {
+	_end=$(($(vm_now_ms) + $1 * 1000))
+	while :; do
+		_r=$(health_reads)
+		[ -n "$_r" ] && [ "$_r" -ge "$2" ] && return 0
+		[ "$(vm_now_ms)" -lt "$_end" ] || { vm_log "timed out waiting for $2 health reads (at ${_r:-?})"; return 1; }
+		# Poll interval of a bounded wait (each poll is a busctl process).
+		sleep 2
+	done
+}
+# daemon_start INTERVAL - storguardd, waiting for its name on the bus.
+daemon_start() {
+	rm -f /var/lib/storguard/storguard.db*
+	bench_config "$1"
+	vm_storguardd_start
+	pid=$VM_STORGUARDD_PID
+	wait_reads 600 0 || vm_die "storguardd is not on the bus"
+}
+per() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "" }'; }
 
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-first_ratio=
-for n in 16 256 1024; do
+ms_per_tick=$((1000 / hz))
+
+for n in $NS; do
 	up=$(vm_uptime)
 	if [ "${up%.*}" -gt "$BUDGET_S" ]; then
 		vm_log "bench: guest up ${up}s, over the budget: N=$n skipped"
@@ -58,16 +142,18 @@ for n in 16 256 1024; do
 		continue
 	fi
 	case $n in
-	16) hosts=1 luns=16 rounds=3 ;;
-	256) hosts=16 luns=16 rounds=3 ;;
-	1024) hosts=16 luns=64 rounds=1 ;;
+	16) hosts=1 luns=16 interval=10s ;;
+	256) hosts=16 luns=16 interval=30s ;;
+	1024) hosts=16 luns=64 interval=60s ;;
 	esac
 	t_load=$(vm_now_ms)
-	/usr/sbin/modprobe scsi_debug dev_size_mb=8 add_host=$hosts num_tgts=1 max_luns=$luns ||
+	# One modprobe creates every disk; one settle waits for udev.
+	/usr/sbin/modprobe scsi_debug dev_size_mb=8 add_host=$hosts num_tgts=1 max_luns=$luns statistics=1 ||
 		vm_die "modprobe scsi_debug failed"
-	vm_must_wait 600 "$n scsi_debug disks" vm__sd_count_is "$n"
-	vm_settle
+	vm_must_wait 600 "$n scsi_debug disks" sd_count_is "$n"
+	vm_settle 600
 	vm_log "bench N=$n: disks ready in $(($(vm_now_ms) - t_load)) ms"
+	echo "BENCH sweep_${n}_create_ms=$(($(vm_now_ms) - t_load))" >>"$BENCH"
 	disks=$(vm_sd_disks)
 	first=$(echo "$disks" | head -n1)
 	# scsi_debug's IE mode page is global: enable IEC (DEXCPT=0, MRIE=6,
@@ -78,72 +164,90 @@ for n in 16 256 1024; do
 	: >"$VM_OUT/smartd-$n.conf"
 	for d in $disks; do echo "/dev/$d -a" >>"$VM_OUT/smartd-$n.conf"; done
 
+	# One-shot, cold: storguardctl reads every disk of the guest once.
+	sg1=$(cpu_ms /usr/bin/storguardctl inventory --json)
+	/usr/bin/storguardctl inventory --json >"$VM_OUT/inventory-$n.json" 2>/dev/null || true
+	oneshot_disks=$(grep -c '"health_source": *"\(scsi-log\|ata-smart\|nvme-health\)"' "$VM_OUT/inventory-$n.json")
+	[ "$oneshot_disks" -gt 0 ] || oneshot_disks=$n
+	echo "BENCH sweep_${n}_oneshot_ms_per_dev=$(per "$sg1" "$oneshot_disks")" >>"$BENCH"
+
+	# The daemon, cold: start-up and each disk's first read.
+	daemon_start "$interval"
+	t0=$(vm_now_ms)
+	wait_reads 900 "$n" || vm_log "bench N=$n: the first sweep did not finish"
+	c=$(tree_ticks "$pid")
+	r=$(health_reads)
+	echo "BENCH sweep_${n}_cold_ms_per_read=$(per "$((c * ms_per_tick))" "$r")" >>"$BENCH"
+	echo "BENCH sweep_${n}_cold_wall_ms=$(($(vm_now_ms) - t0))" >>"$BENCH"
+	vm_log "bench N=$n: cold: $r reads, $((c * ms_per_tick)) ms CPU"
+
+	# Steady sweeps and smartd, alternating.
 	: >"$VM_OUT/sg-$n.ms"
 	: >"$VM_OUT/smartd-$n.ms"
-	r=1
-	while [ $r -le $rounds ]; do
-		cpu_ms /usr/bin/storguardctl inventory --json >>"$VM_OUT/sg-$n.ms"
-		cp "$VM_OUT/cmd.err" "$VM_OUT/storguardctl-$n.err"
-		cpu_ms /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s "$VM_OUT/smartd-state-" >>"$VM_OUT/smartd-$n.ms"
+	: >"$VM_OUT/sg-$n.cmds"
+	: >"$VM_OUT/smartd-$n.cmds"
+	i=1
+	while [ $i -le $ROUNDS ]; do
+		c0=$(tree_ticks "$pid"); r0=$(health_reads); k0=$(sd_cmnds)
+		sleep $WINDOW_S # the measurement window (not a synchronisation)
+		c1=$(tree_ticks "$pid"); r1=$(health_reads); k1=$(sd_cmnds)
+		per "$(((c1 - c0) * ms_per_tick))" "$((r1 - r0))" >>"$VM_OUT/sg-$n.ms"; echo >>"$VM_OUT/sg-$n.ms"
+		[ -n "$k0" ] && { per "$((k1 - k0))" "$((r1 - r0))"; echo; } >>"$VM_OUT/sg-$n.cmds"
+		vm_log "bench N=$n round $i: daemon $((r1 - r0)) reads, $(((c1 - c0) * ms_per_tick)) ms CPU"
+		k0=$(sd_cmnds)
+		sm=$(cpu_ms /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s "$VM_OUT/smartd-state-")
+		k1=$(sd_cmnds)
 		cp "$VM_OUT/cmd.err" "$VM_OUT/smartd-$n.err"
-		r=$((r + 1))
+		per "$sm" "$n" >>"$VM_OUT/smartd-$n.ms"; echo >>"$VM_OUT/smartd-$n.ms"
+		[ -n "$k0" ] && { per "$((k1 - k0))" "$n"; echo; } >>"$VM_OUT/smartd-$n.cmds"
+		vm_log "bench N=$n round $i: smartd $sm ms CPU"
+		i=$((i + 1))
 	done
-	/usr/bin/storguardctl inventory --json >"$VM_OUT/inventory-$n.json" 2>/dev/null || true
+	vm_storguardd_stop
+	cp "$VM_OUT/storguardd.log" "$VM_OUT/storguardd-sweep-$n.log"
+	: >"$VM_OUT/storguardd.log"
 	/usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" >"$VM_OUT/smartd-$n.out" 2>&1 || true
-	sg=$(median <"$VM_OUT/sg-$n.ms")
-	sm=$(median <"$VM_OUT/smartd-$n.ms")
-	health_read=$(grep -o '"health"' "$VM_OUT/inventory-$n.json" | wc -l)
-	[ "$health_read" -gt 0 ] || health_read=$n
 	monitored=$(sed -n 's/.*Monitoring [0-9]* ATA\/SATA, \([0-9]*\) SCSI.*/\1/p' "$VM_OUT/smartd-$n.out" | head -n1)
+	sg=$(grep . "$VM_OUT/sg-$n.ms" | median)
+	smd=$(grep . "$VM_OUT/smartd-$n.ms" | median)
 	{
-		echo "BENCH sweep_${n}_sg_cpu_ms=$sg"
-		echo "BENCH sweep_${n}_smartd_cpu_ms=$sm"
-		# storguardctl reads every disk in the guest (the N and the
-		# lab's QEMU disks), smartd only the N.
-		echo "BENCH sweep_${n}_sg_ms_per_dev=$(awk "BEGIN { printf \"%.2f\", $sg / $health_read }")"
-		echo "BENCH sweep_${n}_smartd_ms_per_dev=$(awk "BEGIN { printf \"%.2f\", $sm / $n }")"
-		echo "BENCH sweep_${n}_ratio=$(awk "BEGIN { printf \"%.2f\", ($sg > 0) ? ($sm / $n) / ($sg / $health_read) : 0 }")"
-		echo "BENCH sweep_${n}_rounds=$rounds"
+		echo "BENCH sweep_${n}_steady_ms_per_read=$sg"
+		echo "BENCH sweep_${n}_smartd_ms_per_dev=$smd"
+		echo "BENCH sweep_${n}_steady_ratio=$(per "$smd" "$sg")"
+		echo "BENCH sweep_${n}_rounds=$ROUNDS"
+		echo "BENCH sweep_${n}_interval=$interval"
 		echo "BENCH sweep_${n}_smartd_monitored=${monitored:-?}"
-		echo "BENCH sweep_${n}_sg_health_objects=$health_read"
+		[ -s "$VM_OUT/sg-$n.cmds" ] && echo "BENCH sweep_${n}_steady_cmds_per_read=$(grep . "$VM_OUT/sg-$n.cmds" | median)"
+		[ -s "$VM_OUT/smartd-$n.cmds" ] && echo "BENCH sweep_${n}_smartd_cmds_per_dev=$(grep . "$VM_OUT/smartd-$n.cmds" | median)"
 	} >>"$BENCH"
-	vm_log "bench N=$n: storguard $sg ms, smartd $sm ms CPU per sweep (smartd monitored ${monitored:-?})"
-	[ -n "$first_ratio" ] || first_ratio="$n $sg"
-	last="$n $sg"
+	vm_log "bench N=$n: daemon $sg ms/read steady, smartd $smd ms/disk (monitored ${monitored:-?})"
 
-	# Steady state: the daemon with the shipped defaults.
-	rm -f /var/lib/storguard/storguard.db*
-	vm_storguardd_start
-	pid=$VM_STORGUARDD_PID
-	vm_wait_for 300 "storguardd to list $n disks" grep -q "Found disk '$(echo "$disks" | tail -n1)'" \
-		"$VM_OUT/storguardd.log" || sleep 30
-	c0=$(stat_cpu_ticks "$pid")
+	# Steady state with the shipped defaults.
+	daemon_start default
+	wait_reads 900 "$n" || vm_log "bench N=$n: the first sweep (defaults) did not finish"
+	c0=$(tree_ticks "$pid")
 	t0=$(vm_now_ms)
-	sleep 65
-	cs=$(stat_cpu_ticks "$pid")
-	ts=$(vm_now_ms)
-	echo "BENCH startup_${n}_cpu_pct=$(awk "BEGIN { printf \"%.2f\", 100 * (($cs - $c0) / $hz) / (($ts - $t0) / 1000) }")" >>"$BENCH"
-	echo "BENCH startup_${n}_health_reads=$(grep -c 'Health of disk' "$VM_OUT/storguardd.log")" >>"$BENCH"
-	c0=$(stat_cpu_ticks "$pid")
-	t0=$(vm_now_ms)
-	sleep $STEADY_S
-	c1=$(stat_cpu_ticks "$pid")
+	r0=$(health_reads)
+	sleep $STEADY_S # the measurement window (not a synchronisation)
+	c1=$(tree_ticks "$pid")
 	t1=$(vm_now_ms)
-	rss=$(rss_kib "$pid")
+	r1=$(health_reads)
 	{
-		echo "BENCH steady_${n}_cpu_pct=$(awk "BEGIN { printf \"%.2f\", 100 * (($c1 - $c0) / $hz) / (($t1 - $t0) / 1000) }")"
-		echo "BENCH steady_${n}_rss_kib=$rss"
+		echo "BENCH steady_${n}_cpu_pct=$(awk "BEGIN { printf \"%.3f\", 100 * (($c1 - $c0) / $hz) / (($t1 - $t0) / 1000) }")"
+		echo "BENCH steady_${n}_rss_kib=$(rss_kib "$pid")"
+		echo "BENCH steady_${n}_workers_rss_kib=$(children_rss_kib "$pid")"
 		echo "BENCH steady_${n}_window_s=$(((t1 - t0) / 1000))"
+		echo "BENCH steady_${n}_reads_in_window=$((r1 - r0))"
 	} >>"$BENCH"
 	vm_storguardd_stop
-	cp "$VM_OUT/storguardd.log" "$VM_OUT/storguardd-$n.log"
+	cp "$VM_OUT/storguardd.log" "$VM_OUT/storguardd-steady-$n.log"
 	: >"$VM_OUT/storguardd.log"
 	vm_sd_unload
-	vm_must_wait 120 "scsi_debug disks gone" vm__sd_count_is 0
+	vm_must_wait 300 "scsi_debug disks gone" sd_count_is 0
 done
-if [ -n "$first_ratio" ]; then
-	set -- $first_ratio $last
-	echo "BENCH sweep_growth=$(awk "BEGIN { if ($2 > 0) printf \"%.2f (N=$3 vs N=$1)\", ($4 / $3) / ($2 / $1) }")" >>"$BENCH"
-fi
+# Growth: steady CPU per read at the largest N measured against N=16.
+awk -F= '/^BENCH sweep_[0-9]*_steady_ms_per_read=/ { split($1, k, "_"); v[k[2]] = $2; if (lo == "") lo = k[2]; hi = k[2] }
+	END { if (lo != "" && hi != lo && v[lo] > 0) printf "BENCH sweep_growth=%.2f (N=%s vs N=%s)\n", v[hi] / v[lo], hi, lo }' \
+	"$BENCH" >>"$BENCH"
 cat "$BENCH"
-vm_check "bench figures written" grep -q sweep_16_ratio "$BENCH"
+vm_check "bench figures written" grep -q "sweep_[0-9]*_steady_ratio=[0-9]" "$BENCH"
