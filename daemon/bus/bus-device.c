@@ -195,8 +195,15 @@ void bus_device_health_changed(Manager *m, const Ci *c) {
         if (!m->bus || !m->bus->name_acquired || !bus_ci_is_device(c))
                 return;
         path = bus_device_path(c);
+        /* What a health read can change; the disk's identity, controller,
+         * arrays and incidents change with their own events.  Every
+         * property in one signal made each read walk the inventory and the
+         * incidents for nothing. */
         if (path)
-                (void) sd_bus_emit_properties_changed_strv(m->bus->bus, path, BUS_IFACE_DEVICE, NULL);
+                (void) sd_bus_emit_properties_changed(m->bus->bus, path, BUS_IFACE_DEVICE, "HealthAssessment",
+                                                      "HealthSnapshot", "TemperatureMKelvin",
+                                                      "PowerOnHours", "PowerCycles", "ReallocatedSectors",
+                                                      "PendingSectors", "UncorrectableErrors", NULL);
         bus_device_health_check(m, c);
 }
 
@@ -445,7 +452,9 @@ static const sd_bus_vtable device_vtable[] = {
         SD_BUS_PROPERTY("HealthAssessment", "s", property_get_health, 0, P_CHANGE),
         SD_BUS_PROPERTY("HealthReasons", "a(sss)", property_get_health, 0, P_CHANGE),
         SD_BUS_PROPERTY("HealthSnapshot", "a{sv}", property_get_health, 0, P_CHANGE),
-        SD_BUS_PROPERTY("HealthReadUSec", "t", property_get_counter, 0, P_CHANGE),
+        /* Every read moves it: a signal per disk per read would be noise;
+         * the others change only when the snapshot does. */
+        SD_BUS_PROPERTY("HealthReadUSec", "t", property_get_counter, 0, 0),
         SD_BUS_PROPERTY("TemperatureMKelvin", "t", property_get_counter, 0, P_CHANGE),
         SD_BUS_PROPERTY("PowerOnHours", "t", property_get_counter, 0, P_CHANGE),
         SD_BUS_PROPERTY("PowerCycles", "t", property_get_counter, 0, P_CHANGE),

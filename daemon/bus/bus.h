@@ -72,7 +72,8 @@ void bus_incident_changed(Manager *m, const Incident *i, const char *event_type)
  * ones, DeviceHealthChanged when a disk's health changed. */
 void bus_ci_changed(Manager *m, const Ci *c, InventoryChange change);
 
-/* bus_device_health_changed() - a new health read of a disk (the health
- * poller's result, manager_health_snapshot()): PropertiesChanged on the
- * Device and, when its health judgement changed, DeviceHealthChanged. */
+/* bus_device_health_changed() - a health read of a disk changed its
+ * snapshot (manager_health_snapshot()): PropertiesChanged of the health
+ * properties on the Device and, when its health judgement changed,
+ * DeviceHealthChanged. */
 void bus_device_health_changed(Manager *m, const Ci *c);

@@ -197,7 +197,15 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                         json_object_object_add(snap, "error", json_object_new_string("health read did not complete"));
                 }
         }
-        if (snap) {
+        if (snap && h->snapshot && json_object_equal(snap, h->snapshot)) {
+                /* What a steady poll of a quiet disk gives: the same
+                 * snapshot (it holds no time stamp).  Its values are in
+                 * the history already, and nothing judged from it (known
+                 * errors, the bus's health) can have moved; the time of
+                 * the read is the only news. */
+                json_object_put(snap);
+                h->polled_usec = t;
+        } else if (snap) {
                 json_object *a;
                 HealthAssessment before = h->assessment;
 

@@ -110,11 +110,12 @@ static void read_supported(const ScsiTransport *t, const char *device, uint8_t *
                         }
 }
 
-/* read_state() - what changes between reads: the health pages @id lists,
- * MODE SENSE 0x1c, REQUEST SENSE, into @s.  With @stop_on_attention, a
- * unit attention stops the read (after noting it).
- * Return: 0, -ENOMEM, -EAGAIN (a unit attention and @stop_on_attention). */
-static int read_state(const ScsiTransport *t, const char *device, const ScsiHealthCache *id, bool stop_on_attention,
+/* read_state() - what changes between reads: the health pages @id lists
+ * and REQUEST SENSE, into @s; MODE SENSE 0x1c into @id too, unless
+ * @steady (then @id's copy of it is used).  In a @steady read a unit
+ * attention stops the read (after noting it).
+ * Return: 0, -ENOMEM, -EAGAIN (a unit attention in a @steady read). */
+static int read_state(const ScsiTransport *t, const char *device, ScsiHealthCache *id, bool steady,
                       uint8_t **buf, size_t *buf_size, usec_t now_usec, EreportSink sink, void *userdata,
                       HealthSnapshot *s) {
         ScsiSense sense;
@@ -127,7 +128,7 @@ static int read_state(const ScsiTransport *t, const char *device, const ScsiHeal
                         return r;
                 if (r < 0) {
                         note_sense(&sense, device, now_usec, sink, userdata);
-                        if (r == -EAGAIN && stop_on_attention)
+                        if (r == -EAGAIN && steady)
                                 return r;
                         log_debug_errno(r, "LOG SENSE page 0x%02x of '%s', ignoring: %m", id->pages[i], device);
                         continue;
@@ -140,12 +141,16 @@ static int read_state(const ScsiTransport *t, const char *device, const ScsiHeal
                 pages_read++;
         }
 
-        r = scsi_mode_sense10(t, 0x1c, 0, *buf, 252, &n, &sense);
-        if (r >= 0)
-                (void) scsi_mode_parse_iec(*buf, n, s);
-        else if (r == -EAGAIN && stop_on_attention) {
-                note_sense(&sense, device, now_usec, sink, userdata);
-                return r;
+        if (steady) {
+                s->ie_enabled_known = id->ie_enabled_known;
+                s->ie_enabled = id->ie_enabled;
+                s->ie_mrie = id->ie_mrie;
+        } else {
+                if (scsi_mode_sense10(t, 0x1c, 0, *buf, 252, &n, &sense) >= 0)
+                        (void) scsi_mode_parse_iec(*buf, n, s);
+                id->ie_enabled_known = s->ie_enabled_known;
+                id->ie_enabled = s->ie_enabled;
+                id->ie_mrie = s->ie_mrie;
         }
 
         /* MRIE 6 ("only report informational exception condition on
@@ -163,7 +168,7 @@ static int read_state(const ScsiTransport *t, const char *device, const ScsiHeal
                         note_sense(&rs, device, now_usec, sink, userdata);
                         /* A pending unit attention is reported here too
                          * (SPC-5 6.39). */
-                        if (rs.class == SCSI_SENSE_CLASS_UNIT_ATTENTION && stop_on_attention)
+                        if (rs.class == SCSI_SENSE_CLASS_UNIT_ATTENTION && steady)
                                 return -EAGAIN;
                 }
         }

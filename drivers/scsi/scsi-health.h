@@ -30,6 +30,10 @@ typedef struct ScsiHealthCache {
         int supported_error; /* -errno when LOG SENSE 0x00 failed, else 0 */
         uint8_t pages[SCSI_HEALTH_PAGES_MAX]; /* supported health pages, in reading order */
         uint8_t n_pages;
+        /* Mode page 0x1c (informational exceptions control): settings,
+         * changed only by MODE SELECT. */
+        bool ie_enabled_known, ie_enabled;
+        uint8_t ie_mrie;
 } ScsiHealthCache;
 
 /*
@@ -37,8 +41,8 @@ typedef struct ScsiHealthCache {
  * INQUIRY (+ VPD 0x80), TEST UNIT READY, LOG SENSE 0x00 and every
  * supported page of scsi-pages.h, MODE SENSE 0x1c, REQUEST SENSE (MRIE 6
  * reports a predictive failure there).  With a valid @cache (may be NULL)
- * only the health pages, MODE SENSE 0x1c and REQUEST SENSE are sent; a
- * full read fills @cache.  Sense data met on the way is emitted as
+ * only the health pages and REQUEST SENSE are sent (what changes without
+ * a MODE SELECT); a full read fills @cache.  Sense data met on the way is emitted as
  * ereports to @sink (may be NULL), as is what the snapshot implies
  * (health_snapshot_emit()).
  * A device that cannot be read gets a snapshot with assessment unknown and

@@ -37,7 +37,7 @@ want = {
     "storguard_device_health": "gauge", "storguard_array_devices": "gauge",
     "storguard_array_devices_missing": "gauge", "storguard_array_state": "gauge",
     "storguard_incidents": "gauge", "storguard_incidents_major": "gauge",
-    "storguard_ereports": "counter", "storguard_store_up": "gauge",
+    "storguard_ereports": "counter", "storguard_health_reads": "counter", "storguard_store_up": "gauge",
     "storguard_store_unsaved_changes": "gauge", "storguard_webhook_outbox_events": "gauge",
 }
 for name, typ in want.items():
@@ -54,6 +54,7 @@ assert sda.value == 2 and health["sdb"].value == 0 and health["vdb"].value == 4
 outbox = {s.labels["state"]: s.value for s in fams["storguard_webhook_outbox_events"].samples}
 assert outbox == {"pending": 2, "delivered": 0, "dead": 1}, outbox
 assert [s.value for s in fams["storguard_ereports"].samples if s.name == "storguard_ereports_total"] == [42]
+assert [s.value for s in fams["storguard_health_reads"].samples if s.name == "storguard_health_reads_total"] == [9]
 print("prometheus_client parser: %d families, %d samples" % (len(fams), sum(len(f.samples) for f in fams.values())))
 PY
         checked=$((checked + 1))

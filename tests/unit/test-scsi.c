@@ -462,9 +462,10 @@ static void test_read_health_cached(void **state) {
                 } else {
                         assert_string_equal(json_object_to_json_string(o), first);
                         if (pass == 1) {
-                                /* LOG SENSE 0x0d and 0x2f, MODE SENSE 0x1c, REQUEST SENSE. */
-                                assert_int_equal(rp.calls, 4);
+                                /* LOG SENSE 0x0d and 0x2f, REQUEST SENSE. */
+                                assert_int_equal(rp.calls, 3);
                                 assert_int_equal(rp.by_opcode[0x12], 0);
+                                assert_int_equal(rp.by_opcode[0x5a], 0);
                                 assert_int_equal(rp.by_opcode[0x00], 0);
                                 assert_int_equal(rp.by_opcode[0x4d], 2);
                         } else {

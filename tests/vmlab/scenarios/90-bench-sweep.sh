@@ -22,8 +22,8 @@
 #        user+sys CPU from busybox time (10 ms resolution), divided by N;
 #        medians of each.  smartd -q onecheck is a cold start each time
 #        (it registers every disk, then checks it once): the table says so.
-#      - SCSI commands per read, from scsi_debug's own counter
-#        (statistics=1, cmnd_count), for both.
+#      - SCSI commands per read, from the SCSI midlayer's own counter
+#        (device/iorequest_cnt of every sd disk), for both.
 #      - one-shot: `storguardctl inventory --json` (every disk read live,
 #        cold, in one process), once.
 #   2. steady state: storguardd with the shipped defaults (health every
@@ -56,13 +56,17 @@ bench_config() {
 		echo "[Daemon]"
 		echo "LogLevel=info"
 		echo "StateDirectory=/var/lib/storguard"
+		# The lab's own disks (QEMU's AHCI, NVMe, megasas, ... : their
+		# emulation costs far more per command than scsi_debug) are not
+		# the N that smartd reads.
+		echo "[Inventory]"
+		echo "IgnoreDevices=$LAB_DISKS"
 		if [ "$1" != default ]; then
 			echo "[Health]"
 			echo "PollIntervalSec=$1"
+			echo "RescanIntervalSec=0"
 			echo "[Latency]"
 			echo "SampleIntervalSec=0"
-			echo "[Inventory]"
-			echo "RescanIntervalSec=0"
 		fi
 	} >/etc/storguard/storguard.conf
 }
@@ -92,17 +96,23 @@ children_rss_kib() {
 		close(st) }
 		END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
 }
+# self_ticks PID - CPU ticks of PID itself (no children).
+self_ticks() { awk '{ s = $0; sub(/^[^)]*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 health_reads() {
 	/usr/bin/busctl --system get-property $SG /org/storguard1 org.storguard1.Manager HealthReads 2>/dev/null |
 		awk '{ print $2 }'
 }
-# SCSI commands scsi_debug has seen (all its hosts; statistics=1).
+# SCSI commands the midlayer has issued to the sd disks (each device's
+# iorequest_cnt, hex; SG_IO pass-through included), no process per disk.
 sd_cmnds() {
-	for _f in /proc/scsi/scsi_debug/*; do
-		sed -n 's/.*cmnd_count=\([0-9]*\).*/\1/p' "$_f"
-		break
+	_t=0
+	for _f in /sys/block/sd*/device/iorequest_cnt; do
+		[ -r "$_f" ] || continue
+		read -r _v <"$_f"
+		_t=$((_t + _v))
 	done
+	echo "$_t"
 }
 # sd_count - scsi_debug disks, by one glob (no process per disk).
 sd_count() {
@@ -131,6 +141,8 @@ daemon_start() {
 }
 per() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "" }'; }
 
+LAB_DISKS=$(ls /sys/block | tr '\n' ' ')
+vm_log "bench: the lab's disks, ignored: $LAB_DISKS"
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 ms_per_tick=$((1000 / hz))
 
@@ -148,7 +160,7 @@ for n in $NS; do
 	esac
 	t_load=$(vm_now_ms)
 	# One modprobe creates every disk; one settle waits for udev.
-	/usr/sbin/modprobe scsi_debug dev_size_mb=8 add_host=$hosts num_tgts=1 max_luns=$luns statistics=1 ||
+	/usr/sbin/modprobe scsi_debug dev_size_mb=8 add_host=$hosts num_tgts=1 max_luns=$luns ||
 		vm_die "modprobe scsi_debug failed"
 	vm_must_wait 600 "$n scsi_debug disks" sd_count_is "$n"
 	vm_settle 600
@@ -165,8 +177,9 @@ for n in $NS; do
 	for d in $disks; do echo "/dev/$d -a" >>"$VM_OUT/smartd-$n.conf"; done
 
 	# One-shot, cold: storguardctl reads every disk of the guest once.
-	sg1=$(cpu_ms /usr/bin/storguardctl inventory --json)
-	/usr/bin/storguardctl inventory --json >"$VM_OUT/inventory-$n.json" 2>/dev/null || true
+	bench_config default
+	sg1=$(cpu_ms /usr/bin/storguardctl --config=/etc/storguard/storguard.conf inventory --json)
+	/usr/bin/storguardctl --config=/etc/storguard/storguard.conf inventory --json >"$VM_OUT/inventory-$n.json" 2>/dev/null || true
 	oneshot_disks=$(grep -c '"health_source": *"\(scsi-log\|ata-smart\|nvme-health\)"' "$VM_OUT/inventory-$n.json")
 	[ "$oneshot_disks" -gt 0 ] || oneshot_disks=$n
 	echo "BENCH sweep_${n}_oneshot_ms_per_dev=$(per "$sg1" "$oneshot_disks")" >>"$BENCH"
@@ -185,13 +198,15 @@ for n in $NS; do
 	: >"$VM_OUT/sg-$n.ms"
 	: >"$VM_OUT/smartd-$n.ms"
 	: >"$VM_OUT/sg-$n.cmds"
+	: >"$VM_OUT/sg-$n.self"
 	: >"$VM_OUT/smartd-$n.cmds"
 	i=1
 	while [ $i -le $ROUNDS ]; do
-		c0=$(tree_ticks "$pid"); r0=$(health_reads); k0=$(sd_cmnds)
+		c0=$(tree_ticks "$pid"); d0=$(self_ticks "$pid"); r0=$(health_reads); k0=$(sd_cmnds)
 		sleep $WINDOW_S # the measurement window (not a synchronisation)
-		c1=$(tree_ticks "$pid"); r1=$(health_reads); k1=$(sd_cmnds)
+		c1=$(tree_ticks "$pid"); d1=$(self_ticks "$pid"); r1=$(health_reads); k1=$(sd_cmnds)
 		per "$(((c1 - c0) * ms_per_tick))" "$((r1 - r0))" >>"$VM_OUT/sg-$n.ms"; echo >>"$VM_OUT/sg-$n.ms"
+		per "$(((d1 - d0) * ms_per_tick))" "$((r1 - r0))" >>"$VM_OUT/sg-$n.self"; echo >>"$VM_OUT/sg-$n.self"
 		[ -n "$k0" ] && { per "$((k1 - k0))" "$((r1 - r0))"; echo; } >>"$VM_OUT/sg-$n.cmds"
 		vm_log "bench N=$n round $i: daemon $((r1 - r0)) reads, $(((c1 - c0) * ms_per_tick)) ms CPU"
 		k0=$(sd_cmnds)
@@ -212,6 +227,7 @@ for n in $NS; do
 	smd=$(grep . "$VM_OUT/smartd-$n.ms" | median)
 	{
 		echo "BENCH sweep_${n}_steady_ms_per_read=$sg"
+		echo "BENCH sweep_${n}_steady_daemon_ms_per_read=$(grep . "$VM_OUT/sg-$n.self" | median)"
 		echo "BENCH sweep_${n}_smartd_ms_per_dev=$smd"
 		echo "BENCH sweep_${n}_steady_ratio=$(per "$smd" "$sg")"
 		echo "BENCH sweep_${n}_rounds=$ROUNDS"
