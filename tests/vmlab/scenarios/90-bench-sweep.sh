@@ -210,7 +210,9 @@ for n in $NS; do
 		[ -n "$k0" ] && { per "$((k1 - k0))" "$((r1 - r0))"; echo; } >>"$VM_OUT/sg-$n.cmds"
 		vm_log "bench N=$n round $i: daemon $((r1 - r0)) reads, $(((c1 - c0) * ms_per_tick)) ms CPU"
 		k0=$(sd_cmnds)
-		sm=$(cpu_ms /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s "$VM_OUT/smartd-state-")
+		# State and attribute logs where a real smartd keeps them: on a
+		# local file system (tmpfs), not the lab's 9p share.
+		sm=$(cpu_ms /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s /run/smartd-state- -A /run/smartd-attrlog-)
 		k1=$(sd_cmnds)
 		cp "$VM_OUT/cmd.err" "$VM_OUT/smartd-$n.err"
 		per "$sm" "$n" >>"$VM_OUT/smartd-$n.ms"; echo >>"$VM_OUT/smartd-$n.ms"
@@ -221,8 +223,14 @@ for n in $NS; do
 	vm_storguardd_stop
 	cp "$VM_OUT/storguardd.log" "$VM_OUT/storguardd-sweep-$n.log"
 	: >"$VM_OUT/storguardd.log"
-	/usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" >"$VM_OUT/smartd-$n.out" 2>&1 || true
+	/usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s /run/smartd-state- -A /run/smartd-attrlog- \
+		>"$VM_OUT/smartd-$n.out" 2>&1 || true
 	monitored=$(sed -n 's/.*Monitoring [0-9]* ATA\/SATA, \([0-9]*\) SCSI.*/\1/p' "$VM_OUT/smartd-$n.out" | head -n1)
+	# The ratio of each round's adjacent A/B pair: robust to the host's
+	# load, which moves both in step (the guest's CPU time inflates when
+	# QEMU is descheduled).
+	paired=$(awk 'NR == FNR { a[FNR] = $1; next } $1 > 0 && a[FNR] != "" { printf "%.3f\n", a[FNR] / $1 }' \
+		"$VM_OUT/smartd-$n.ms" "$VM_OUT/sg-$n.ms" | median)
 	sg=$(grep . "$VM_OUT/sg-$n.ms" | median)
 	smd=$(grep . "$VM_OUT/smartd-$n.ms" | median)
 	{
@@ -230,6 +238,7 @@ for n in $NS; do
 		echo "BENCH sweep_${n}_steady_daemon_ms_per_read=$(grep . "$VM_OUT/sg-$n.self" | median)"
 		echo "BENCH sweep_${n}_smartd_ms_per_dev=$smd"
 		echo "BENCH sweep_${n}_steady_ratio=$(per "$smd" "$sg")"
+		echo "BENCH sweep_${n}_steady_ratio_paired=$paired"
 		echo "BENCH sweep_${n}_rounds=$ROUNDS"
 		echo "BENCH sweep_${n}_interval=$interval"
 		echo "BENCH sweep_${n}_smartd_monitored=${monitored:-?}"
