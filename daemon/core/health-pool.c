@@ -310,6 +310,11 @@ bool health_pool_can_submit(const HealthPool *p) {
         return false;
 }
 
+void health_pool_set_timeout(HealthPool *p, usec_t timeout_usec) {
+        if (timeout_usec > 0)
+                p->timeout_usec = timeout_usec;
+}
+
 uint64_t health_pool_spawned(const HealthPool *p) {
         return p->spawned;
 }

@@ -62,6 +62,10 @@ bool health_pool_can_submit(const HealthPool *p) _pure_;
  * -E2BIG; -errno from fork() or the pipe. */
 int health_pool_submit(HealthPool *p, const void *request, size_t size, void *request_userdata);
 
+/* health_pool_set_timeout() - the deadline of requests submitted from now
+ * on (0 is ignored). */
+void health_pool_set_timeout(HealthPool *p, usec_t timeout_usec);
+
 /* health_pool_spawned() - how many workers were started so far. */
 uint64_t health_pool_spawned(const HealthPool *p) _pure_;
 

@@ -289,6 +289,7 @@ static void start_read(Manager *m, DeviceHealth *h, const Ci *c) {
                 return;
         }
         strcpy(q.node, c->devnode);
+        health_pool_set_timeout(m->health_pool, m->config.health_timeout_usec); /* it may have been reloaded */
         r = health_pool_submit(m->health_pool, &q, sizeof(q), h);
         if (r < 0)
                 log_warning_errno(r, "Cannot start a health read of '%s', ignoring: %m", c->name);
@@ -320,6 +321,8 @@ static int on_device_due(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (!pollable(c))
                 return 0; /* gone: manager_health_device_changed() arms it again */
+        if (m->config.health_interval_usec == 0)
+                return 0; /* PollIntervalSec=0 since a reload: no more polls */
         if (arm(h, now(CLOCK_MONOTONIC) + m->config.health_interval_usec) < 0)
                 log_warning("Cannot re-arm the health poll timer of '%s', ignoring.", c->name);
         if (h->busy || h->waiting)
