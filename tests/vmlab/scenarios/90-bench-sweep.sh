@@ -62,9 +62,9 @@ bench_config() {
 		echo "[Inventory]"
 		echo "IgnoreDevices=$LAB_DISKS"
 		if [ "$1" != default ]; then
+			echo "RescanIntervalSec=0"
 			echo "[Health]"
 			echo "PollIntervalSec=$1"
-			echo "RescanIntervalSec=0"
 			echo "[Latency]"
 			echo "SampleIntervalSec=0"
 		fi
