@@ -480,6 +480,62 @@ static void test_read_health_cached(void **state) {
         }
 }
 
+/* A log page longer than the first LOG SENSE's 4 KiB is read again at its
+ * own length: the parameter at its end (here the informational exception,
+ * SPC-5 7.3.8) is not lost. */
+static void test_read_health_long_page(void **state) {
+        static const uint8_t inq[36] = { 0x00, 0, 0x06, 0x02, 31, 0, 0, 0, 'V', 'E', 'N', 'D', 'O', 'R', ' ', ' ',
+                                         'P', 'R', 'O', 'D', 'U', 'C', 'T', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+                                         '0', '0', '0', '1' };
+        static const uint8_t sup[] = { 0x00, 0x00, 0x00, 0x02, 0x00, 0x2f };
+        static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
+        _cleanup_free_ uint8_t *ie = NULL;
+        size_t len = 4, n_filler = 0;
+
+        /* Vendor parameters (0x8000 + i, 248 bytes each) past 4 KiB, then
+         * parameter 0: ASC 0x5d (failure prediction), 42 degrees. */
+        ie = calloc(1, 8192);
+        assert_non_null(ie);
+        while (len < 5000) {
+                uint16_t code = (uint16_t) (0x8000 + n_filler++);
+                ie[len] = (uint8_t) (code >> 8);
+                ie[len + 1] = (uint8_t) code;
+                ie[len + 2] = 0x03;
+                ie[len + 3] = 248;
+                len += 4 + 248;
+        }
+        ie[len + 2] = 0x03;
+        ie[len + 3] = 3;
+        ie[len + 4] = 0x5d;
+        ie[len + 5] = 0x10;
+        ie[len + 6] = 42;
+        len += 7;
+        ie[0] = 0x2f;
+        ie[2] = (uint8_t) ((len - 4) >> 8);
+        ie[3] = (uint8_t) (len - 4);
+        const Reply replies[] = {
+                { 0x12, -2, 0, inq, sizeof(inq), NULL, 0 },
+                { 0x00, -1, 0, NULL, 0, NULL, 0 },
+                { 0x4d, 0x00, 0, sup, sizeof(sup), NULL, 0 },
+                { 0x4d, 0x2f, 0, ie, len, NULL, 0 },
+                { 0x03, -1, 0, no_sense, sizeof(no_sense), NULL, 0 },
+        };
+        Replay rp = { replies, ELEMENTSOF(replies) };
+        ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
+        _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+
+        assert_true(len > 4096);
+        assert_int_equal(scsi_read_health(&t, "sdl", NULL, 0, NULL, NULL, &s), 0);
+        assert_int_equal(s->error, 0);
+        assert_true(s->ie_present);
+        assert_int_equal(s->ie_asc, 0x5d);
+        assert_int_equal(s->ie_ascq, 0x10);
+        assert_int_equal(s->temperature_mkelvin, celsius_to_mkelvin(42));
+        assert_int_equal(s->assessment, HEALTH_FAILING);
+        /* LOG SENSE 0x00, 0x2f at 4 KiB, 0x2f again at its length. */
+        assert_int_equal(rp.by_opcode[0x4d], 3);
+}
+
 static void test_read_health_unreadable(void **state) {
         /* A device that answers nothing (every command ILLEGAL REQUEST):
          * unknown with the error, never ok. */
@@ -506,6 +562,7 @@ int main(void) {
                 cmocka_unit_test(test_inquiry_vpd),
                 cmocka_unit_test(test_read_health_scsi_debug),
                 cmocka_unit_test(test_read_health_cached),
+                cmocka_unit_test(test_read_health_long_page),
                 cmocka_unit_test(test_read_health_unreadable),
         };
 
