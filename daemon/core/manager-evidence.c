@@ -525,6 +525,41 @@ static void array_restored(Manager *m, Ci *array) {
                 }
 }
 
+/* Members that turned faulty and paths that failed or came back since
+ * before (a state string; NULL: never seen, so every faulty member and
+ * failed path is news). */
+static void emit_member_changes(Manager *m, const Ci *c, const char *before) {
+        for (size_t k = 0; k < c->n_members; k++) {
+                const ArrayMember *a = &c->members[k];
+                if (a->role == MEMBER_ROLE_FAULTY && !had_role(before, a->name, "faulty"))
+                        emit_state(m, EREPORT_MD_MEMBER_FAULTY, a->disk_name ?: a->name, c, "member faulty");
+        }
+        for (size_t k = 0; k < c->n_paths; k++) {
+                const MultipathPath *p = &c->paths[k];
+                if (p->state == PATH_STATE_FAILED && !had_role(before, p->name, "failed"))
+                        emit_state(m, EREPORT_MPATH_PATH_FAILED, p->name, c, "path failed");
+                else if (p->state == PATH_STATE_ACTIVE && had_role(before, p->name, "failed"))
+                        emit_state(m, EREPORT_MPATH_PATH_REINSTATED, p->name, c, "path reinstated");
+        }
+}
+
+void manager_evidence_initial_states(Manager *m) {
+        _cleanup_free_ Ci **l = NULL;
+        int n = inventory_list_unsorted(m->inventory, &l);
+
+        if (n < 0) {
+                log_warning_errno(n, "Cannot list the inventory for faulty members present at start, ignoring: %m");
+                return;
+        }
+        /* A member md failed, or a path that failed, while storguard was
+         * not running (first start, or a restart) is still a fault: the
+         * incident store turns a repeat into an update, not a new one. */
+        for (int k = 0; k < n; k++)
+                if (l[k]->type == CI_ARRAY || l[k]->type == CI_MULTIPATH)
+                        emit_member_changes(m, l[k], NULL);
+        arm_diagnosis_timer(m);
+}
+
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
         _cleanup_free_ char *now_states = NULL;
         char *before;
@@ -540,18 +575,7 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
         }
 
         if (m->startup_done && before && change != INVENTORY_REMOVED) {
-                for (size_t k = 0; k < c->n_members; k++) {
-                        const ArrayMember *a = &c->members[k];
-                        if (a->role == MEMBER_ROLE_FAULTY && !had_role(before, a->name, "faulty"))
-                                emit_state(m, EREPORT_MD_MEMBER_FAULTY, a->disk_name ?: a->name, c, "member faulty");
-                }
-                for (size_t k = 0; k < c->n_paths; k++) {
-                        const MultipathPath *p = &c->paths[k];
-                        if (p->state == PATH_STATE_FAILED && !had_role(before, p->name, "failed"))
-                                emit_state(m, EREPORT_MPATH_PATH_FAILED, p->name, c, "path failed");
-                        else if (p->state == PATH_STATE_ACTIVE && had_role(before, p->name, "failed"))
-                                emit_state(m, EREPORT_MPATH_PATH_REINSTATED, p->name, c, "path reinstated");
-                }
+                emit_member_changes(m, c, before);
                 if (c->type == CI_ARRAY && c->degraded == 0 && !strstr(before, "degraded=0"))
                         array_restored(m, c);
                 arm_diagnosis_timer(m);

@@ -364,6 +364,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
+        manager_evidence_initial_states(m);
 
         r = manager_health_start(m);
         if (r < 0)

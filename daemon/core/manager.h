@@ -109,6 +109,9 @@ void manager_feed(const Ereport *e, void *userdata);
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+/* manager_evidence_initial_states() - after the first scan: members already
+ * faulty and paths already failed become ereports. */
+void manager_evidence_initial_states(Manager *m);
 
 /* Health polls: start, stop, (re)schedule, and the last snapshot of a disk
  * (borrowed JSON, NULL if never read). */

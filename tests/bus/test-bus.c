@@ -583,6 +583,21 @@ static void test_signals_in_order(void **state) {
         assert_string_equal(incident_status, "closed");
 }
 
+static void test_faulty_at_start(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *c = NULL, *status = NULL;
+
+        /* md failed the member while storguard was not running: the first
+         * scan finds it faulty, and that is an incident too. */
+        set_md(f, "faulty", "1");
+        begin(state);
+        c = ctl_arg(f);
+        wait_signal(f, "IncidentRaised " PATH " " INCIDENT_ID " 1 Disk sdg (scsi_debug, serial 20000): failed open raised");
+        assert_int_equal(get_u64(f, PATH, IFACE, "OpenIncidents"), 1);
+        assert_int_equal(RUN(f, &status, CTL, c, "status"), 3);
+        assert_contains(status, "sdg    scsi_debug 20000  failed member sdg of md0 is faulty");
+}
+
 static void test_every_method(void **state) {
         Fixture *f = begin(state);
         _cleanup_free_ char *b = bus_arg(f), *c = ctl_arg(f), *devices = NULL, *arrays = NULL, *list = NULL,
@@ -784,6 +799,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_introspection, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_properties, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_signals_in_order, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_faulty_at_start, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_every_method, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_privileged_group, setup_group, teardown),
