@@ -89,6 +89,13 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
                         emit(m, c, EREPORT_SCSI_IOTMO_COUNT, now_c.iotmo, raw);
                 }
         }
+        /* Taken offline (by an administrator, or by storguard itself):
+         * nothing is logged and no uevent sent, so this read is where it
+         * shows.  Once per episode; the first sample counts too. */
+        if (now_c.offline && !(s->have_counters && s->counters.offline)) {
+                snprintf(raw, sizeof(raw), "%s: SCSI device state offline", c->name);
+                emit(m, c, EREPORT_SCSI_DEVICE_OFFLINE, 0, raw);
+        }
         s->counters = now_c;
         s->have_counters = true;
 }
