@@ -227,7 +227,7 @@ static void test_policy_real_histories(void **state) {
 }
 
 /* The rules added to the defaults, on real drives of the dev set. */
-static void test_policy_real_histories_2(void **state) {
+static void test_policy_rules_on_real_drives(void **state) {
         AtaPolicyParams p;
         char why[ATA_POLICY_REASON_MAX];
         AtaPolicyState st = {};
@@ -364,7 +364,7 @@ int main(void) {
                 cmocka_unit_test(test_read_real_file),
                 cmocka_unit_test(test_malformed_rows),
                 cmocka_unit_test(test_policy_real_histories),
-                cmocka_unit_test(test_policy_real_histories_2),
+                cmocka_unit_test(test_policy_rules_on_real_drives),
                 cmocka_unit_test(test_policy_real_file),
                 cmocka_unit_test(test_config),
         };
