@@ -101,7 +101,7 @@ static void test_timed_table(void **state) {
  * by attribute, and what a drive does not report stays absent. */
 static void test_series_values(void **state) {
         const char *corpus = test_corpus_dir();
-        char maxtor[4200];
+        char maxtor[4200]; /* then the Samsung */
         _cleanup_(store_closep) Store *store = NULL;
         _cleanup_free_ AtaSample *series = NULL;
         size_t n = 0;
@@ -121,6 +121,14 @@ static void test_series_values(void **state) {
         assert_int_equal(series[0].raw[ATA_ATTR_OFFLINE_UNC], 0);
         assert_true(series[0].raw[ATA_ATTR_UNCORRECTABLE] == ATA_VALUE_NONE);
         assert_true(series[0].raw[ATA_ATTR_COMMAND_TIMEOUT] == ATA_VALUE_NONE);
+        /* SAMSUNG HD501LJ reports 188 (raw 0): recorded as command_timeouts */
+        series = mfree(series);
+        snprintf(maxtor, sizeof(maxtor), "%s/libatasmart-blob-examples/SAMSUNG_HD501LJ--CR100-12", corpus);
+        record_blob(store, maxtor, DAY0 + USEC_PER_DAY);
+        assert_int_equal(manager_history_ata_series(store, "disk-1", &series, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(series[1].raw[ATA_ATTR_COMMAND_TIMEOUT], 0);
+        assert_int_equal(series[1].raw[ATA_ATTR_REALLOCATED], 1);
         /* another disk has no history */
         series = mfree(series);
         assert_int_equal(manager_history_ata_series(store, "disk-2", &series, &n), 0);
