@@ -78,8 +78,10 @@ typedef struct AtaPolicyParams {
 
 void ata_policy_params_default(AtaPolicyParams *p);
 
-/* History the policy keeps per drive between samples (fixed size). */
-#define ATA_POLICY_HISTORY 32
+/* History the policy keeps per drive between samples (fixed size): more
+ * than the 90 daily samples of the default growth window, the daemon's
+ * series being one sample a day. */
+#define ATA_POLICY_HISTORY 128
 typedef struct AtaPolicyState {
         usec_t times[ATA_POLICY_HISTORY];
         uint64_t reallocated[ATA_POLICY_HISTORY];

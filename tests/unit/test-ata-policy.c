@@ -286,6 +286,25 @@ static void test_policy_rules_on_real_drives(void **state) {
         assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
 }
 
+/* The growth window holds on daily samples, as the daemon feeds them: a
+ * constructed series (one reallocated sector more every ten days) grows by
+ * 8 within 90 days only when the whole window is remembered. */
+static void test_policy_growth_window_daily(void **state) {
+        AtaPolicyParams p;
+        char why[ATA_POLICY_REASON_MAX];
+        AtaPolicyState st = {};
+        AtaSample s;
+
+        ata_policy_params_default(&p);
+        for (int32_t day = 0; day < 80; day++) {
+                s = sample(19000 + day, 1 + (uint64_t) day / 10, 0, 0, 0);
+                assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        }
+        s = sample(19080, 9, 0, 0, 0);
+        assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_string_equal(why, "reallocated sectors 1 -> 9 within 90d (growth >= 8)");
+}
+
 /* On the real 2019 file: the failed ZA11SBWJ (reallocated 30872, 187 = 4)
  * warns; the healthy ZA101R30 (all zero) does not. */
 static void test_policy_real_file(void **state) {
@@ -365,6 +384,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed_rows),
                 cmocka_unit_test(test_policy_real_histories),
                 cmocka_unit_test(test_policy_rules_on_real_drives),
+                cmocka_unit_test(test_policy_growth_window_daily),
                 cmocka_unit_test(test_policy_real_file),
                 cmocka_unit_test(test_config),
         };
