@@ -187,6 +187,7 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
                 in->urgency = URGENCY_HIGH;
                 break;
         case FAULT_DISK_PRECURSORS:
+        case FAULT_DISK_SMART_HISTORY:
                 in->impact = IMPACT_NONE_YET;
                 in->urgency = URGENCY_LOW;
                 break;
@@ -246,6 +247,8 @@ static const char *fault_title(FaultClass c) {
                 return "rising rate of recovered errors and retries";
         case FAULT_DISK_FAIL_SLOW:
                 return "much slower than its peers";
+        case FAULT_DISK_SMART_HISTORY:
+                return "SMART history warrants a warning: ";
         case FAULT_CONTROLLER:
                 return "errors on several disks behind it: suspect the controller or its path";
         case FAULT_PATH_FAILED:
@@ -267,7 +270,7 @@ static void on_fault(const Fault *f, void *userdata) {
         IncidentInput in = {};
         Incident *i = NULL;
         usec_t t = now(CLOCK_REALTIME);
-        const char *health_reason = NULL;
+        const char *health_reason = NULL, *detail;
         int r;
 
         /* A device that predicts its own failure says why: that reason
@@ -284,11 +287,13 @@ static void on_fault(const Fault *f, void *userdata) {
                 default:
                         break;
                 }
+        /* The ATA policy's warning is titled with its reason. */
+        detail = health_reason ?: f->class == FAULT_DISK_SMART_HISTORY ? f->reason : NULL;
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s%s", ci_type_to_string(f->suspect_type),
                  c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
-                 health_reason ? "predicts its own failure: " : fault_title(f->class), strempty(health_reason));
+                 health_reason ? "predicts its own failure: " : fault_title(f->class), strempty(detail));
         title[0] = (char) toupper((unsigned char) title[0]);
 
         in = (IncidentInput) {
@@ -330,6 +335,10 @@ static void on_fault(const Fault *f, void *userdata) {
                         if (s && s != i)
                                 (void) incident_manager_link(m->incidents, s->id, i->id, t);
                 }
+}
+
+void manager_raise_fault(Manager *m, const Fault *f) {
+        on_fault(f, m);
 }
 
 static void arm_diagnosis_timer(Manager *m);

@@ -48,6 +48,7 @@ typedef struct DeviceHealth {
          * device is healthy again. */
         bool fed[_EREPORT_CLASS_MAX];
         uint64_t fed_value[_EREPORT_CLASS_MAX];
+        AtaPolicyTracker ata_policy; /* ATA disks: the policy's episode */
         /* a poll in flight */
         pid_t worker;
         int fd;
@@ -137,24 +138,6 @@ static _noreturn_ void worker_main(int fd, const char *node, HealthProtocol prot
 
 /* --- results ------------------------------------------------------------- */
 
-static void record_history(Manager *m, const char *ci_id, json_object *snap, usec_t t) {
-        static const char *const keys[] = {
-                "temperature_celsius", "power_on_hours", "reallocated_sectors", "pending_sectors",
-                "offline_uncorrectable", "reported_uncorrect", "media_errors", "percentage_used",
-                "available_spare_pct", "grown_defects",
-        };
-
-        if (!m->store)
-                return;
-        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                json_object *v;
-
-                if (json_object_object_get_ex(snap, keys[k], &v) &&
-                    (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-                        (void) store_history_add(m->store, ci_id, keys[k], t, json_object_get_double(v));
-        }
-}
-
 static void worker_finished(DeviceHealth *h) {
         Manager *m = h->manager;
         Ci *c = inventory_get(m->inventory, h->ci_id);
@@ -214,7 +197,14 @@ static void worker_finished(DeviceHealth *h) {
                         memset(h->fed, 0, sizeof(h->fed));
                         memset(h->fed_value, 0, sizeof(h->fed_value));
                 }
-                record_history(m, h->ci_id, snap, t);
+                if (m->store) {
+                        int r = manager_history_record(m->store, h->ci_id, snap, t);
+                        if (r < 0)
+                                log_debug_errno(r, "Failed to record the health history of '%s', ignoring: %m",
+                                                c ? c->name : h->ci_id);
+                }
+                if (c)
+                        manager_ata_policy_check(m, c, &h->ata_policy, t);
                 if (c)
                         manager_known_errors_check(m, c); /* power-on hours move countdowns */
                 if (before != h->assessment && c)

@@ -105,6 +105,21 @@ void manager_evidence_stop(Manager *m);
 
 /* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
 void manager_feed(const Ereport *e, void *userdata);
+/* manager_raise_fault() - a fault found outside diagnosis (the ATA policy)
+ * into the incident path, as diagnosis' own faults go. */
+void manager_raise_fault(Manager *m, const Fault *f);
+
+/* manager-ata-policy.c: health history and the ATA policy on it.
+ * manager_history_record() - the snapshot's (JSON) history values at t
+ * into the store.  Return: 0, or the first store error. */
+int manager_history_record(Store *s, const char *ci_id, json_object *snap, usec_t t);
+/* manager_history_ata_series() - the disk's stored series as the ATA
+ * policy's input: the last sample of each day, oldest first.
+ * Return: 0 with a new array, -errno. */
+int manager_history_ata_series(Store *s, const char *ci_id, AtaSample **ret, size_t *ret_n);
+/* manager_ata_policy_check() - after a poll of @c: the policy on its
+ * stored series; raise a disk.smart_history fault once per episode. */
+void manager_ata_policy_check(Manager *m, const Ci *c, AtaPolicyTracker *t, usec_t now_usec);
 
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */

@@ -17,6 +17,7 @@ static const char *const fault_class_table[_FAULT_CLASS_MAX] = {
         [FAULT_DISK_LINK] = "disk.link",
         [FAULT_DISK_PRECURSORS] = "disk.precursors",
         [FAULT_DISK_FAIL_SLOW] = "disk.fail_slow",
+        [FAULT_DISK_SMART_HISTORY] = "disk.smart_history",
         [FAULT_CONTROLLER] = "controller",
         [FAULT_PATH_FAILED] = "path.failed",
         [FAULT_PATH_FLAPPING] = "path.flapping",

@@ -39,6 +39,7 @@ typedef enum FaultClass {
         FAULT_DISK_LINK,        /* repeated ATA link resets */
         FAULT_DISK_PRECURSORS,  /* near-miss rate over threshold: not yet an outage */
         FAULT_DISK_FAIL_SLOW,   /* latency far above its peers' */
+        FAULT_DISK_SMART_HISTORY, /* the ATA policy warns on the disk's SMART history */
         FAULT_CONTROLLER,       /* several disks/paths behind one controller in trouble */
         FAULT_PATH_FAILED,
         FAULT_PATH_FLAPPING,
