@@ -54,6 +54,15 @@ typedef struct Manager {
         sd_event_source *mdstat_source;
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
 
+        /* Evidence state kept across restarts (evidence-state.h): the
+         * engines' snapshot and the kmsg cursor, saved together. */
+        KmsgCursor kmsg_cursor;       /* the last kernel log record fed into diagnosis */
+        char boot_id[KMSG_BOOT_ID_MAX];
+        sd_event_source *state_timer; /* saves EVIDENCE_STATE_SAVE_USEC after a change */
+        bool state_dirty;             /* diagnosis or the cursor changed since the last save */
+        bool state_urgent;            /* a fault was raised: save after this kmsg batch */
+        bool state_failing;           /* said once until a save works again */
+
         /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
         BusService *bus;
         char *bus_address;            /* --bus-address=; NULL: the system bus */
@@ -105,6 +114,12 @@ void manager_evidence_stop(Manager *m);
 
 /* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
 void manager_feed(const Ereport *e, void *userdata);
+
+/* manager_state_changed() - diagnosis state changed: save it soon. */
+void manager_state_changed(Manager *m);
+/* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
+ * now (one transaction).  Return: 0, -errno (logged once). */
+int manager_state_save(Manager *m);
 
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */

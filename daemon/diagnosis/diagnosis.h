@@ -154,3 +154,21 @@ usec_t diagnosis_next_deadline(const Diagnosis *d) _pure_;
 /* diagnosis_clear() - the CI was repaired/replaced: forget its engines and
  * open faults. */
 void diagnosis_clear(Diagnosis *d, const char *ci_id);
+
+/* Saving and restoring the engines' state across a restart
+ * (diagnosis-snapshot.c documents the JSON schema). */
+#define DIAG_SNAPSHOT_VERSION 1
+#define DIAG_SNAPSHOT_REASON_MAX 256
+
+/* diagnosis_snapshot() - every engine's state (SERD windows, correlation,
+ * held-back faults, failed paths, open faults) as JSON text.
+ * Return: 0 and *ret (free() it), -ENOMEM. */
+int diagnosis_snapshot(const Diagnosis *d, char **ret);
+
+/* diagnosis_restore() - replace the engines' state by a snapshot's, with
+ * today's parameters (a SERD engine keeps its newest N events when N
+ * shrank).  @new_boot: the snapshot was taken in an earlier boot: failed
+ * paths are dropped (the map is re-read), windows in realtime carry over.
+ * @ret_reason: why a snapshot was refused, naming the node and field.
+ * Return: 0, -EBADMSG (the state is left as it was), -ENOMEM. */
+int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_reason, size_t reason_size);
