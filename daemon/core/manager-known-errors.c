@@ -5,7 +5,8 @@
  * and after each health poll (power-on hours feed the countdowns).  A match
  * is a known-error incident citing the advisory, with its workaround:
  * ISO/IEC 20000's "known error" — an incident matching it gets the
- * workaround at once.
+ * workaround at once.  An entry's Action= asks the response agent, once
+ * its condition is met, through the same policy and guards as a fault.
  */
 
 #include <errno.h>
@@ -42,6 +43,13 @@ static uint64_t power_on_hours_of(Manager *m, const Ci *c) {
                 return (uint64_t) json_object_get_int64(v);
         return UINT64_MAX;
 }
+
+static const ResponseAction known_error_response[_KNOWN_ERROR_ACTION_MAX] = {
+        [KNOWN_ERROR_ACTION_NONE] = _RESPONSE_ACTION_INVALID,
+        [KNOWN_ERROR_ACTION_ISOLATE_MEMBER] = RESPONSE_MD_FAIL_MEMBER,
+        [KNOWN_ERROR_ACTION_OFFLINE_DEVICE] = RESPONSE_SCSI_OFFLINE,
+        [KNOWN_ERROR_ACTION_FAIL_PATH] = RESPONSE_MPATH_FAIL_PATH,
+};
 
 static void report_match(Manager *m, const Ci *c, const KnownErrorMatch *k) {
         const KnownError *e = k->entry;
@@ -121,6 +129,10 @@ static void report_match(Manager *m, const Ci *c, const KnownErrorMatch *k) {
                             strna(e->workaround));
         if (r >= 0 && i && !streq_ptr(i->cause, in.cause))
                 (void) free_and_strdup(&i->cause, in.cause);
+        /* Once per status, like the incident: the action, dry run or
+         * refusal goes on it. */
+        if (r >= 0 && i && known_error_action_due(k) != KNOWN_ERROR_ACTION_NONE)
+                manager_respond_to(m, c->id, known_error_response[known_error_action_due(k)], i);
 finish:
         json_object_put(ci);
         json_object_put(evidence);

@@ -162,6 +162,10 @@ Ci *manager_find_container(Manager *m, const char *name, CiType type);
  * (or recorded as dry-run, or refused with the guard's reason) and put on
  * the incident.  Called for every fault that recommends isolation. */
 void manager_respond(Manager *m, const Fault *f, Incident *i);
+/* manager_respond_to() - the same for one disk and one action (a known
+ * error's Action=); _RESPONSE_ACTION_INVALID: what fits the disk (fail the
+ * md member, fail the path, else take it offline). */
+void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, Incident *i);
 
 /* manager_isolate() / manager_reinstate() - an operator's request
  * (D-Bus Isolate/Reinstate): the same guards but the rate limit and the
