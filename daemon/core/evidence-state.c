@@ -30,7 +30,8 @@ int evidence_cursor_load(Store *s, KmsgCursor *ret) {
         return 0;
 }
 
-int evidence_state_save(Store *s, const Diagnosis *d, const char *boot_id, const KmsgCursor *cursor) {
+int evidence_state_save(Store *s, const Diagnosis *d, const char *boot_id, const KmsgCursor *cursor,
+                        const char *failslow) {
         _cleanup_free_ char *snapshot = NULL;
         char v[KMSG_BOOT_ID_MAX + 32];
         int r;
@@ -45,6 +46,8 @@ int evidence_state_save(Store *s, const Diagnosis *d, const char *boot_id, const
         r = store_state_set(s, DIAGNOSIS_SNAPSHOT_KEY, snapshot);
         if (r >= 0)
                 r = store_state_set(s, DIAGNOSIS_BOOT_ID_KEY, strempty(boot_id));
+        if (r >= 0 && failslow)
+                r = store_state_set(s, FAILSLOW_WINDOWS_KEY, failslow);
         if (r >= 0 && cursor && cursor->boot_id[0]) {
                 snprintf(v, sizeof(v), "%s %" PRIu64, cursor->boot_id, cursor->seq);
                 r = store_state_set(s, KMSG_CURSOR_KEY, v);
@@ -54,6 +57,20 @@ int evidence_state_save(Store *s, const Diagnosis *d, const char *boot_id, const
         if (r < 0)
                 store_rollback(s);
         return r;
+}
+
+int evidence_failslow_load(Store *s, const char *boot_id, char **ret) {
+        _cleanup_free_ char *saved_boot = NULL;
+        int r;
+
+        if (!s || isempty(boot_id))
+                return -ENOENT;
+        r = store_state_get(s, DIAGNOSIS_BOOT_ID_KEY, &saved_boot);
+        if (r < 0)
+                return r;
+        if (!streq(saved_boot, boot_id))
+                return -ENOENT;
+        return store_state_get(s, FAILSLOW_WINDOWS_KEY, ret);
 }
 
 int evidence_state_load(Store *s, Diagnosis *d, const char *boot_id) {

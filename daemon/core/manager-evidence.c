@@ -384,11 +384,14 @@ static int on_diagnosis_timer(sd_event_source *s, uint64_t usec, void *userdata)
 /* --- the state kept across restarts (evidence-state.h) ------------------ */
 
 int manager_state_save(Manager *m) {
+        _cleanup_free_ char *failslow = NULL;
         int r;
 
         if (!m->store || !m->diagnosis)
                 return 0;
-        r = evidence_state_save(m->store, m->diagnosis, m->boot_id, m->kmsg ? &m->kmsg_cursor : NULL);
+        r = manager_latency_snapshot(m, &failslow);
+        if (r >= 0)
+                r = evidence_state_save(m->store, m->diagnosis, m->boot_id, m->kmsg ? &m->kmsg_cursor : NULL, failslow);
         if (r < 0) {
                 if (!m->state_failing)
                         log_error_errno(r, "Failed to save the diagnosis state and kernel log cursor to '%s', "
@@ -758,6 +761,7 @@ int manager_evidence_start(Manager *m) {
         r = evidence_state_load(m->store, m->diagnosis, m->boot_id);
         if (r < 0)
                 return r;
+        arm_diagnosis_timer(m); /* restored held-back faults and failed paths have deadlines */
         r = sd_event_add_time(m->event, &m->state_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_MSEC * 100,
                               on_state_timer, m);
         if (r < 0)

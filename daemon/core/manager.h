@@ -136,6 +136,9 @@ json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssess
 /* Latency sampling and fail-slow evaluation. */
 int manager_latency_start(Manager *m);
 void manager_latency_stop(Manager *m);
+/* manager_latency_snapshot() - the fail-slow windows as JSON text (*ret
+ * NULL when not sampling).  Return: 0, -ENOMEM. */
+int manager_latency_snapshot(Manager *m, char **ret);
 
 /* Known errors: load the database; match one disk (found, changed,
  * polled) and raise a known-error incident for each match. */

@@ -24,6 +24,9 @@
  *   ereport: class, device, ci_id, time_usec, seq, lba, value, sense [key, asc, ascq],
  *            source, raw
  *
+ * The fail-slow windows of each block device are saved beside it in the
+ * same way (failslow_rings_snapshot(), schema further down).
+ *
  * Every time is CLOCK_REALTIME (what the manager passes as now_usec), so
  * windows mean the same after a restart and after a reboot.  Restoring is
  * all or nothing: the first thing that does not fit the schema is named in
@@ -231,7 +234,7 @@ int diagnosis_snapshot(const Diagnosis *d, char **ret) {
 typedef struct Parse {
         char *reason;
         size_t size;
-        char where[EREPORT_CI_ID_MAX + 32]; /* the node being read */
+        char where[EREPORT_CI_ID_MAX + 32]; /* the node or ring being read */
 } Parse;
 
 _printf_(2, 3) static int bad(Parse *p, const char *fmt, ...) {
@@ -553,4 +556,115 @@ int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_r
         }
         nodes_free(old);
         return 0;
+}
+
+/* --- fail-slow windows ---------------------------------------------------
+ *
+ *   { "version": 1, "interval_usec": N,
+ *     "rings": [ { "key", "last_usec", "flagged", "windows": [ [latency_usec, ios], ... ] } ] }
+ */
+
+int failslow_rings_snapshot(const FailSlowNamedRing *rings, size_t n, usec_t interval_usec, char **ret) {
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        char *s;
+        int r = 0;
+
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        r |= json_put_u64(o, "version", DIAG_SNAPSHOT_VERSION);
+        r |= json_put_u64(o, "interval_usec", interval_usec);
+        r |= json_put_new(o, "rings", a);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                json_object *x = json_object_new_object(), *w = json_object_new_array();
+
+                r |= json_object_array_add(a, x);
+                r |= json_put_new(x, "windows", w);
+                for (unsigned k = 0; r == 0 && k < rings[i].ring->n; k++) {
+                        json_object *pair = json_object_new_array();
+                        r |= json_object_array_add(w, pair);
+                        r |= json_object_array_add(pair, json_object_new_uint64(rings[i].ring->windows[k].latency_usec));
+                        r |= json_object_array_add(pair, json_object_new_uint64(rings[i].ring->windows[k].ios));
+                }
+                r |= json_put_str(x, "key", rings[i].key);
+                r |= json_put_u64(x, "last_usec", rings[i].ring->last_usec);
+                r |= json_put_bool(x, "flagged", rings[i].ring->flagged);
+        }
+        s = r == 0 ? strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) : NULL;
+        json_object_put(o);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int ring_from_json(Parse *p, json_object *o, FailSlowRing *ret) {
+        FailSlowRing x = {};
+        json_object *w;
+        int r;
+
+        if (!json_object_is_type(o, json_type_object))
+                return bad(p, "a ring is not an object");
+        if (!json_get_str(o, "key"))
+                return bad(p, "'key' is missing or not a string");
+        snprintf(p->where, sizeof(p->where), "ring '%.*s'", EREPORT_CI_ID_MAX - 1, json_get_str(o, "key"));
+        if ((r = get_uint(p, o, "last_usec", UINT64_MAX, &x.last_usec)) < 0 || (r = get_bool(p, o, "flagged", &x.flagged)) < 0)
+                return r;
+        w = get_array(p, o, "windows", FAILSLOW_RING_MAX, &r);
+        if (!w)
+                return r;
+        for (size_t k = 0; k < json_object_array_length(w); k++) {
+                json_object *pair = json_object_array_get_idx(w, k), *a, *b;
+
+                if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
+                    !json_object_is_type(a = json_object_array_get_idx(pair, 0), json_type_int) ||
+                    !json_object_is_type(b = json_object_array_get_idx(pair, 1), json_type_int) ||
+                    json_object_get_int64(a) < 0 || json_object_get_int64(b) < 0)
+                        return bad(p, "window %zu is not [latency_usec, ios]", k);
+                x.windows[k] = (FailSlowSample) { .latency_usec = json_object_get_uint64(a), .ios = json_object_get_uint64(b) };
+        }
+        x.n = (unsigned) json_object_array_length(w);
+        p->where[0] = '\0';
+        *ret = x;
+        return 0;
+}
+
+int failslow_rings_restore(const char *text, usec_t interval_usec, FailSlowRingFn fn, void *userdata, char *ret_reason,
+                           size_t reason_size) {
+        Parse p = { .reason = ret_reason, .size = reason_size };
+        _cleanup_free_ FailSlowRing *rings = NULL;
+        json_object *o, *a = NULL;
+        uint64_t version = 0, interval = 0;
+        size_t n = 0;
+        int r;
+
+        assert(text && ret_reason && reason_size > 0);
+        ret_reason[0] = '\0';
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                return bad(&p, "not a JSON object");
+        }
+        r = get_uint(&p, o, "version", UINT64_MAX, &version);
+        if (r >= 0 && version != DIAG_SNAPSHOT_VERSION)
+                r = bad(&p, "version %" PRIu64 ", this storguard reads version %d", version, DIAG_SNAPSHOT_VERSION);
+        if (r >= 0)
+                r = get_uint(&p, o, "interval_usec", UINT64_MAX, &interval);
+        if (r >= 0)
+                a = get_array(&p, o, "rings", SIZE_MAX, &r);
+        if (r >= 0) {
+                n = json_object_array_length(a);
+                rings = new0(FailSlowRing, MAX(n, (size_t) 1));
+                if (!rings)
+                        r = -ENOMEM;
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = ring_from_json(&p, json_object_array_get_idx(a, i), &rings[i]);
+        /* Valid, but sampled at another rate: nothing to resume. */
+        for (size_t i = 0; r >= 0 && interval == interval_usec && i < n; i++)
+                r = fn(json_get_str(json_object_array_get_idx(a, i), "key"), &rings[i], userdata);
+        json_object_put(o);
+        return r;
 }

@@ -28,6 +28,7 @@
 
 #include "ci.h"
 #include "ereport.h"
+#include "failslow.h"
 #include "macro.h"
 #include "serd.h"
 #include "time-util.h"
@@ -172,3 +173,21 @@ int diagnosis_snapshot(const Diagnosis *d, char **ret);
  * @ret_reason: why a snapshot was refused, naming the node and field.
  * Return: 0, -EBADMSG (the state is left as it was), -ENOMEM. */
 int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_reason, size_t reason_size);
+
+/* Fail-slow windows across a restart: named rings (the block device's
+ * sysfs path) as JSON text, same conventions as the snapshot above. */
+typedef struct FailSlowNamedRing {
+        const char *key;
+        const FailSlowRing *ring;
+} FailSlowNamedRing;
+
+/* failslow_rings_snapshot() - Return: 0 and *ret (free() it), -ENOMEM. */
+int failslow_rings_snapshot(const FailSlowNamedRing *rings, size_t n, usec_t interval_usec, char **ret);
+
+/* failslow_rings_restore() - validate all of text, then hand each ring to
+ * fn.  Rings sampled at another interval than interval_usec are dropped
+ * (their windows do not compare).  Return: 0, -EBADMSG with the reason,
+ * -ENOMEM, or fn's negative return. */
+typedef int (*FailSlowRingFn)(const char *key, const FailSlowRing *r, void *userdata);
+int failslow_rings_restore(const char *text, usec_t interval_usec, FailSlowRingFn fn, void *userdata, char *ret_reason,
+                           size_t reason_size);

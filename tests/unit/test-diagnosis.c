@@ -635,6 +635,95 @@ static void test_restore_garbage(void **state) {
         assert_int_equal(diagnosis_restore(fresh, text, false, reason, sizeof(reason)), 0);
 }
 
+/* ---- fail-slow windows across a restart ---- */
+
+typedef struct Rings {
+        FailSlowRing r[4];
+        const char *keys[4];
+} Rings;
+
+static int take_ring(const char *key, const FailSlowRing *r, void *userdata) {
+        Rings *x = userdata;
+
+        for (size_t m = 0; m < 4; m++)
+                if (streq(key, x->keys[m])) {
+                        x->r[m] = *r;
+                        return 0;
+                }
+        fail_msg("unknown ring '%s'", key);
+        return -ENOENT;
+}
+
+/* The last `windows` windows of each ring as failslow_evaluate() takes them. */
+static int evaluate_rings(const Rings *x, FailSlowVerdict *v) {
+        FailSlowSample mat[FAILSLOW_RING_MAX * 4];
+        unsigned w = MIN(x->r[0].n, 3U);
+
+        for (unsigned k = 0; k < w; k++)
+                for (size_t m = 0; m < 4; m++)
+                        mat[k * 4 + m] = x->r[m].windows[x->r[m].n - w + k];
+        return failslow_evaluate(mat, 4, w, NULL, v);
+}
+
+static void test_failslow_restart(void **state) {
+        /* member 2 slows from window 2 on (test_failslow's table) */
+        const FailSlowSample s[5][4] = {
+                { { 4000, 100 }, { 4200, 110 }, { 4100, 105 }, { 4000, 100 } },
+                { { 4000, 100 }, { 4200, 110 }, { 9000, 100 }, { 4000, 100 } },
+                { { 4000, 100 }, { 4200, 110 }, { 30000, 95 }, { 40000, 400 } },
+                { { 4000, 100 }, { 4200, 110 }, { 32000, 90 }, { 40000, 400 } },
+                { { 4000, 100 }, { 4200, 110 }, { 35000, 92 }, { 40000, 400 } },
+        };
+        static const char *const keys[4] = { "/sys/block/sda", "/sys/block/sdb", "/sys/block/sdc", "/sys/block/sdd" };
+        const usec_t interval = USEC_PER_MINUTE;
+        char reason[DIAG_SNAPSHOT_REASON_MAX];
+
+        for (size_t split = 0; split <= 5; split++) {
+                Rings a = {}, b = {};
+                FailSlowNamedRing named[4];
+                _cleanup_free_ char *text = NULL;
+                FailSlowVerdict v;
+
+                for (size_t m = 0; m < 4; m++) {
+                        a.keys[m] = b.keys[m] = keys[m];
+                        named[m] = (FailSlowNamedRing) { keys[m], &a.r[m] };
+                }
+                for (size_t w = 0; w < split; w++)
+                        for (size_t m = 0; m < 4; m++)
+                                failslow_ring_push(&a.r[m], s[w][m], T0 + w * interval);
+                a.r[1].flagged = true;
+                assert_int_equal(failslow_rings_snapshot(named, 4, interval, &text), 0);
+                assert_int_equal(failslow_rings_restore(text, interval, take_ring, &b, reason, sizeof(reason)), 0);
+                assert_true(b.r[1].flagged);
+                for (size_t w = split; w < 5; w++)
+                        for (size_t m = 0; m < 4; m++)
+                                failslow_ring_push(&b.r[m], s[w][m], T0 + w * interval);
+                assert_int_equal(b.r[0].n, 5);
+                assert_int_equal(b.r[0].last_usec, T0 + 4 * interval);
+                assert_int_equal(evaluate_rings(&b, &v), 1);
+                assert_int_equal(v.member, 2);
+                assert_int_equal(v.windows, 3);
+
+                /* Sampled at another interval: valid, nothing resumed. */
+                {
+                        Rings c = { .keys = { keys[0], keys[1], keys[2], keys[3] } };
+                        assert_int_equal(failslow_rings_restore(text, 2 * interval, take_ring, &c, reason, sizeof(reason)), 0);
+                        assert_int_equal(c.r[0].n, 0);
+                }
+                /* Every truncation is refused. */
+                for (size_t l = 0; l < strlen(text); l++) {
+                        _cleanup_free_ char *t = strndup(text, l);
+                        Rings c = { .keys = { keys[0], keys[1], keys[2], keys[3] } };
+                        assert_int_equal(failslow_rings_restore(t, interval, take_ring, &c, reason, sizeof(reason)), -EBADMSG);
+                        assert_int_equal(c.r[0].n, 0);
+                }
+        }
+        assert_int_equal(failslow_rings_restore("{\"version\":1,\"interval_usec\":60000000,\"rings\":[{\"key\":\"/sys/block/sda\","
+                                                "\"last_usec\":1,\"flagged\":false,\"windows\":[[1,2,3]]}]}",
+                                                USEC_PER_MINUTE, take_ring, NULL, reason, sizeof(reason)), -EBADMSG);
+        assert_string_equal(reason, "ring '/sys/block/sda': window 0 is not [latency_usec, ios]");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_serd),
@@ -648,6 +737,7 @@ int main(void) {
                 cmocka_unit_test(test_restart_changed_params),
                 cmocka_unit_test(test_restart_new_boot),
                 cmocka_unit_test(test_restore_garbage),
+                cmocka_unit_test(test_failslow_restart),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

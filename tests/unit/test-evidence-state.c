@@ -124,7 +124,7 @@ static void life_tick(Life *l) {
 }
 
 static void life_save(Life *l) {
-        assert_int_equal(evidence_state_save(l->store, l->diagnosis, BOOT, &l->cursor), 0);
+        assert_int_equal(evidence_state_save(l->store, l->diagnosis, BOOT, &l->cursor, NULL), 0);
 }
 
 /* kill -9: nothing more is written; what is committed stays. */
