@@ -506,6 +506,31 @@ static int link_controller(Parse *p, Diagnosis *d, json_object *o) {
         return node_add_child(c, n);
 }
 
+/* The text as a JSON object of our version.  Return: 0 and *ret (put it),
+ * -EBADMSG with the reason. */
+static int parse_envelope(Parse *p, const char *text, json_object **ret) {
+        json_object *o;
+        uint64_t version;
+        int r;
+
+        assert(text && p->reason && p->size > 0);
+        p->reason[0] = '\0';
+        o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                return bad(p, "not a JSON object");
+        }
+        r = get_uint(p, o, "version", UINT64_MAX, &version);
+        if (r >= 0 && version != DIAG_SNAPSHOT_VERSION)
+                r = bad(p, "version %" PRIu64 ", this storguard reads version %d", version, DIAG_SNAPSHOT_VERSION);
+        if (r < 0) {
+                json_object_put(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
 static void nodes_free(Hashmap *h) {
         Node *n;
 
@@ -518,20 +543,13 @@ int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_r
         Parse p = { .reason = ret_reason, .size = reason_size };
         json_object *o, *nodes;
         Hashmap *old = d->nodes;
-        uint64_t version;
         int r;
 
-        assert(d && text && ret_reason && reason_size > 0);
-        ret_reason[0] = '\0';
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return bad(&p, "not a JSON object");
-        }
-        r = get_uint(&p, o, "version", UINT64_MAX, &version);
-        if (r >= 0 && version != DIAG_SNAPSHOT_VERSION)
-                r = bad(&p, "version %" PRIu64 ", this storguard reads version %d", version, DIAG_SNAPSHOT_VERSION);
-        nodes = r >= 0 ? get_array(&p, o, "nodes", SIZE_MAX, &r) : NULL;
+        assert(d);
+        r = parse_envelope(&p, text, &o);
+        if (r < 0)
+                return r;
+        nodes = get_array(&p, o, "nodes", SIZE_MAX, &r);
         if (r < 0) {
                 json_object_put(o);
                 return r;
@@ -636,22 +654,14 @@ int failslow_rings_restore(const char *text, usec_t interval_usec, FailSlowRingF
         Parse p = { .reason = ret_reason, .size = reason_size };
         _cleanup_free_ FailSlowRing *rings = NULL;
         json_object *o, *a = NULL;
-        uint64_t version = 0, interval = 0;
+        uint64_t interval = 0;
         size_t n = 0;
         int r;
 
-        assert(text && ret_reason && reason_size > 0);
-        ret_reason[0] = '\0';
-        o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return bad(&p, "not a JSON object");
-        }
-        r = get_uint(&p, o, "version", UINT64_MAX, &version);
-        if (r >= 0 && version != DIAG_SNAPSHOT_VERSION)
-                r = bad(&p, "version %" PRIu64 ", this storguard reads version %d", version, DIAG_SNAPSHOT_VERSION);
-        if (r >= 0)
-                r = get_uint(&p, o, "interval_usec", UINT64_MAX, &interval);
+        r = parse_envelope(&p, text, &o);
+        if (r < 0)
+                return r;
+        r = get_uint(&p, o, "interval_usec", UINT64_MAX, &interval);
         if (r >= 0)
                 a = get_array(&p, o, "rings", SIZE_MAX, &r);
         if (r >= 0) {

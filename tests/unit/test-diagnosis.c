@@ -315,16 +315,18 @@ static void test_precursors_and_host_resets(void **state) {
         assert_int_equal(diagnosis_feed(d, &e, T0 + 200 * MIN_), -ENOENT);
 }
 
+/* 4 members, 5 windows; member 2 slows from window 2 on while doing the
+ * same work; member 3 is slow only while it resyncs (3x work). */
+static const FailSlowSample failslow_table[5][4] = {
+        { { 4000, 100 }, { 4200, 110 }, { 4100, 105 }, { 4000, 100 } },
+        { { 4000, 100 }, { 4200, 110 }, { 9000, 100 }, { 4000, 100 } },
+        { { 4000, 100 }, { 4200, 110 }, { 30000, 95 }, { 40000, 400 } },
+        { { 4000, 100 }, { 4200, 110 }, { 32000, 90 }, { 40000, 400 } },
+        { { 4000, 100 }, { 4200, 110 }, { 35000, 92 }, { 40000, 400 } },
+};
+
 static void test_failslow(void **state) {
-        /* 4 members, 5 windows; member 2 slows from window 2 on while doing
-         * the same work; member 3 is slow only while it resyncs (3x work). */
-        const FailSlowSample s[5][4] = {
-                { { 4000, 100 }, { 4200, 110 }, { 4100, 105 }, { 4000, 100 } },
-                { { 4000, 100 }, { 4200, 110 }, { 9000, 100 }, { 4000, 100 } },
-                { { 4000, 100 }, { 4200, 110 }, { 30000, 95 }, { 40000, 400 } },
-                { { 4000, 100 }, { 4200, 110 }, { 32000, 90 }, { 40000, 400 } },
-                { { 4000, 100 }, { 4200, 110 }, { 35000, 92 }, { 40000, 400 } },
-        };
+        const FailSlowSample (*s)[4] = failslow_table;
         FailSlowVerdict v;
         FailSlowParams p;
 
@@ -666,14 +668,8 @@ static int evaluate_rings(const Rings *x, FailSlowVerdict *v) {
 }
 
 static void test_failslow_restart(void **state) {
-        /* member 2 slows from window 2 on (test_failslow's table) */
-        const FailSlowSample s[5][4] = {
-                { { 4000, 100 }, { 4200, 110 }, { 4100, 105 }, { 4000, 100 } },
-                { { 4000, 100 }, { 4200, 110 }, { 9000, 100 }, { 4000, 100 } },
-                { { 4000, 100 }, { 4200, 110 }, { 30000, 95 }, { 40000, 400 } },
-                { { 4000, 100 }, { 4200, 110 }, { 32000, 90 }, { 40000, 400 } },
-                { { 4000, 100 }, { 4200, 110 }, { 35000, 92 }, { 40000, 400 } },
-        };
+        /* member 2 slows from window 2 on */
+        const FailSlowSample (*s)[4] = failslow_table;
         static const char *const keys[4] = { "/sys/block/sda", "/sys/block/sdb", "/sys/block/sdc", "/sys/block/sdd" };
         const usec_t interval = USEC_PER_MINUTE;
         char reason[DIAG_SNAPSHOT_REASON_MAX];
