@@ -8,6 +8,7 @@
 #include "alloc-util.h"
 #include "diagnosis.h"
 #include "failslow.h"
+#include "fileio.h"
 #include "kmsg-fixture.h"
 #include "kmsg.h"
 #include "serd.h"
@@ -720,6 +721,28 @@ static void test_failslow_restart(void **state) {
         assert_string_equal(reason, "ring '/sys/block/sda': window 0 is not [latency_usec, ios]");
 }
 
+/* The state storguardd saved in the VM lab (tests/fixtures/diagnosis/)
+ * restores, and a save of the restored engines restores to the same. */
+static void test_restore_real_snapshot(void **state) {
+        _cleanup_(diagnosis_freep) Diagnosis *d = NULL, *d2 = NULL;
+        _cleanup_free_ char *text = NULL, *again = NULL, *third = NULL;
+        char reason[DIAG_SNAPSHOT_REASON_MAX];
+        Collected c = {};
+
+        assert_int_equal(read_full_file(TOP_SRCDIR "/tests/fixtures/diagnosis/scsi-debug-media-window.json", 1024 * 1024,
+                                        &text, NULL), 0);
+        assert_int_equal(diagnosis_new(NULL, lookup, NULL, collect, &c, &d), 0);
+        if (diagnosis_restore(d, text, false, reason, sizeof(reason)) < 0)
+                fail_msg("the lab's snapshot is refused: %s", reason);
+        assert_int_equal(diagnosis_snapshot(d, &again), 0);
+        assert_int_equal(diagnosis_new(NULL, lookup, NULL, collect, &c, &d2), 0);
+        assert_int_equal(diagnosis_restore(d2, again, false, reason, sizeof(reason)), 0);
+        assert_int_equal(diagnosis_snapshot(d2, &third), 0);
+        assert_int_equal(strlen(again), strlen(third));
+        assert_non_null(strstr(again, "\"media\":{\"times\":[1795319969439897,1795319969440199]"));
+        assert_int_equal(c.n, 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_serd),
@@ -734,6 +757,7 @@ int main(void) {
                 cmocka_unit_test(test_restart_new_boot),
                 cmocka_unit_test(test_restore_garbage),
                 cmocka_unit_test(test_failslow_restart),
+                cmocka_unit_test(test_restore_real_snapshot),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

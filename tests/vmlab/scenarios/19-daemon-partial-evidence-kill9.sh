@@ -67,6 +67,8 @@ k=$(saved_media)
 vm_log "saved media-error window of $bad after one read: ${k:-none}"
 vm_check "the first read's media errors are in the saved window" test "${k:-0}" -ge 1
 vm_check "no incident yet" test "$(media_incidents)" = 0
+# The saved state as it is on disk (tests/fixtures/diagnosis/ keeps one).
+db "select value from state where key = 'diagnosis.snapshot'" >"$VM_OUT/diagnosis-snapshot.json"
 
 killed_s=$(date +%s)
 kill -9 "$VM_STORGUARDD_PID"
