@@ -423,8 +423,12 @@ static int serd_from_json(Parse *p, json_object *serd, size_t k, SerdParams para
 }
 
 /* One node, without its controller link (resolved once all are read). */
+/* Node ids and names are CI ids and kernel names of any length (a
+ * controller node is named by its CI id: "controller-pci-0000:01:00.0-host0"). */
+#define NODE_STRING_MAX 1024
+
 static int node_from_json(Parse *p, Diagnosis *d, json_object *o, bool new_boot) {
-        char id[EREPORT_CI_ID_MAX], name[EREPORT_DEVICE_MAX], type[32];
+        char id[NODE_STRING_MAX], name[NODE_STRING_MAX], type[32];
         json_object *serd, *open, *v;
         uint64_t u;
         CiType t;
@@ -435,7 +439,7 @@ static int node_from_json(Parse *p, Diagnosis *d, json_object *o, bool new_boot)
                 return bad(p, "a node is not an object");
         if ((r = get_string(p, o, "id", id, sizeof(id))) < 0)
                 return r;
-        snprintf(p->where, sizeof(p->where), "node '%s'", id);
+        snprintf(p->where, sizeof(p->where), "node '%.*s'", EREPORT_CI_ID_MAX, id);
         if ((r = get_string(p, o, "name", name, sizeof(name))) < 0 ||
             (r = get_string(p, o, "type", type, sizeof(type))) < 0)
                 return r;
@@ -498,7 +502,7 @@ static int link_controller(Parse *p, Diagnosis *d, json_object *o) {
         if (!cid)
                 return 0;
         c = hashmap_get(d->nodes, cid);
-        snprintf(p->where, sizeof(p->where), "node '%s'", id);
+        snprintf(p->where, sizeof(p->where), "node '%.*s'", EREPORT_CI_ID_MAX, id);
         if (!c || c == n)
                 return bad(p, "controller '%s' is not a node of the snapshot", cid);
         p->where[0] = '\0';

@@ -69,6 +69,9 @@ static const Dev topology[] = {
         { "mpt2sas3", "ctrl-mpt2sas3", CI_CONTROLLER, NULL, NULL, NULL },
         { "sdg", "disk-sdg", CI_DISK, "ctrl-host1", NULL, NULL },
         { "sdh", "disk-sdh", CI_DISK, "ctrl-host1", NULL, NULL },
+        /* ids as long as the daemon's (a controller node is named by its id) */
+        { "sdi", "wwn-0x5000c500a1b2c3d4@pci-0000:03:00.0-sas-phy7-lun-0-with-a-long-path", CI_DISK,
+          "controller-pci-0000:03:00.0-host7-with-a-long-name", NULL, NULL },
 };
 
 static int lookup(void *userdata, const char *device, DiagNode *ret) {
@@ -529,6 +532,23 @@ static void test_restart_changed_params(void **state) {
         assert_int_equal(c.faults[0].n_evidence_total, 3);
 }
 
+/* Long CI ids and names survive a restart (the benchmark's inventory found
+ * a limit that refused every real host's snapshot). */
+static void test_restart_long_names(void **state) {
+        static const Timed t[] = {
+                { 0, EREPORT_BLK_MEDIUM_ERROR, "sdi", 0 },
+                { S, EREPORT_BLK_MEDIUM_ERROR, "sdi", 0 },
+                { 2 * S, EREPORT_BLK_MEDIUM_ERROR, "sdi", 0 },
+                { 10 * MIN_, TICK, NULL, 0 },
+        };
+        Collected whole = {}, split = {};
+
+        run_split(NULL, t, ELEMENTSOF(t), ELEMENTSOF(t), &whole);
+        assert_int_equal(whole.n, 1);
+        run_split(NULL, t, ELEMENTSOF(t), 2, &split);
+        assert_same_faults(&whole, &split, 2);
+}
+
 /* A failed path is this boot's state; SERD windows (realtime) carry over a
  * reboot. */
 static void test_restart_new_boot(void **state) {
@@ -755,6 +775,7 @@ int main(void) {
                 cmocka_unit_test(test_restart_every_split),
                 cmocka_unit_test(test_restart_changed_params),
                 cmocka_unit_test(test_restart_new_boot),
+                cmocka_unit_test(test_restart_long_names),
                 cmocka_unit_test(test_restore_garbage),
                 cmocka_unit_test(test_failslow_restart),
                 cmocka_unit_test(test_restore_real_snapshot),
