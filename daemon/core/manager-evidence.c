@@ -348,6 +348,12 @@ void manager_feed(const Ereport *e, void *userdata) {
                 return;
         r = diagnosis_feed(m->diagnosis, e, now(CLOCK_REALTIME));
         manager_state_changed(m);
+        /* Known errors matched by a failure signature (Evidence=). */
+        if (m->known_errors.n > 0 && known_error_db_wants(&m->known_errors, e->class)) {
+                DiagNode dn;
+                if (diag_lookup(m, e->device, &dn) >= 0 && dn.ci_id)
+                        manager_known_errors_evidence(m, dn.ci_id, e->class);
+        }
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to diagnose '%s' on '%s', ignoring: %m",
                                   strempty(ereport_class_to_string(e->class)), e->device);

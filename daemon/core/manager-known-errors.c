@@ -32,8 +32,53 @@ int manager_known_errors_load(Manager *m) {
         return 0;
 }
 
+/* The classes seen on one disk, for entries with Evidence= (in memory:
+ * after a restart a class counts again once it is seen again). */
+typedef struct EvidenceSeen {
+        char *ci_id;          /* the hash key */
+        uint64_t classes;     /* bit (1 << EreportClass) */
+} EvidenceSeen;
+_Static_assert(_EREPORT_CLASS_MAX <= 64, "one bit per ereport class");
+
+static void evidence_seen_free_all(Manager *m) {
+        EvidenceSeen *e;
+
+        HASHMAP_FOREACH(e, m->evidence_seen) {
+                free(e->ci_id);
+                free(e);
+        }
+        m->evidence_seen = hashmap_free(m->evidence_seen);
+}
+
 void manager_known_errors_done(Manager *m) {
+        evidence_seen_free_all(m);
         known_error_db_done(&m->known_errors);
+}
+
+void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass class) {
+        EvidenceSeen *e;
+        const Ci *c;
+
+        if (class < 0 || class >= _EREPORT_CLASS_MAX || !known_error_db_wants(&m->known_errors, class))
+                return;
+        if (!m->evidence_seen && !(m->evidence_seen = hashmap_new()))
+                return (void) log_oom();
+        e = hashmap_get(m->evidence_seen, ci_id);
+        if (!e) {
+                e = new0(EvidenceSeen, 1);
+                if (!e || !(e->ci_id = strdup(ci_id)) || hashmap_put(m->evidence_seen, e->ci_id, e) < 0) {
+                        if (e)
+                                free(e->ci_id);
+                        free(e);
+                        return (void) log_oom();
+                }
+        }
+        if (e->classes & (UINT64_C(1) << class))
+                return;
+        e->classes |= UINT64_C(1) << class;
+        c = inventory_get(m->inventory, ci_id);
+        if (c)
+                manager_known_errors_check(m, c);
 }
 
 static uint64_t power_on_hours_of(Manager *m, const Ci *c) {
@@ -141,7 +186,9 @@ finish:
 void manager_known_errors_check(Manager *m, const Ci *c) {
         KnownErrorMatch matches[8];
         KnownErrorDevice dev;
-        size_t n;
+        EreportClass seen[_EREPORT_CLASS_MAX];
+        EvidenceSeen *e;
+        size_t n, n_seen = 0;
 
         if (!m->incidents || m->known_errors.n == 0 || c->type != CI_DISK || c->state != CI_STATE_PRESENT)
                 return;
@@ -151,7 +198,13 @@ void manager_known_errors_check(Manager *m, const Ci *c) {
                 .firmware = c->firmware,
                 .transport = c->transport,
                 .power_on_hours = power_on_hours_of(m, c),
+                .seen = seen,
         };
+        e = m->evidence_seen ? hashmap_get(m->evidence_seen, c->id) : NULL;
+        for (EreportClass k = 0; e && k < _EREPORT_CLASS_MAX; k++)
+                if (e->classes & (UINT64_C(1) << k))
+                        seen[n_seen++] = k;
+        dev.n_seen = n_seen;
         n = known_error_match(&m->known_errors, &dev, matches, ELEMENTSOF(matches));
         for (size_t k = 0; k < n; k++)
                 report_match(m, c, &matches[k]);

@@ -82,6 +82,7 @@ typedef struct Manager {
 
         /* Known errors (manager-known-errors.c). */
         KnownErrorDb known_errors;
+        Hashmap *evidence_seen;       /* disk CI id -> classes seen that an Evidence= names */
 
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
@@ -145,6 +146,9 @@ int manager_latency_snapshot(Manager *m, char **ret);
 int manager_known_errors_load(Manager *m);
 void manager_known_errors_done(Manager *m);
 void manager_known_errors_check(Manager *m, const Ci *c);
+/* manager_known_errors_evidence() - an ereport of class seen on the disk
+ * ci_id: the first of a class some entry's Evidence= names re-checks it. */
+void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass class);
 
 /* Housekeeping: quiet-period resolution and retention, on a timer. */
 int manager_housekeeping_start(Manager *m);

@@ -356,3 +356,12 @@ KnownErrorAction known_error_action_due(const KnownErrorMatch *m) {
         /* No age condition: the match itself, which required Evidence=. */
         return m->status == KNOWN_ERROR_AFFECTED && strv_length(e->evidence) > 0 ? e->action : KNOWN_ERROR_ACTION_NONE;
 }
+
+bool known_error_db_wants(const KnownErrorDb *db, EreportClass c) {
+        const char *name = ereport_class_to_string(c);
+
+        for (size_t i = 0; name && i < db->n; i++)
+                if (strv_contains(db->entries[i]->evidence, name))
+                        return true;
+        return false;
+}

@@ -128,3 +128,7 @@ size_t known_error_match(const KnownErrorDb *db, const KnownErrorDevice *dev, Kn
  * allows an action only with one of the two).  Never for a countdown or an
  * unknown age. */
 KnownErrorAction known_error_action_due(const KnownErrorMatch *m) _pure_;
+
+/* known_error_db_wants() - whether an entry lists class c in Evidence=
+ * (the caller tracks the classes seen on each disk only for those). */
+bool known_error_db_wants(const KnownErrorDb *db, EreportClass c) _pure_;

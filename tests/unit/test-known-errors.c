@@ -234,6 +234,9 @@ static void test_action(void **state) {
                         assert_int_equal(m[0].status, table[i].status);
                         assert_int_equal(known_error_action_due(&m[0]), table[i].due);
                 }
+                /* the daemon tracks only the classes an Evidence= names */
+                assert_true(known_error_db_wants(&db, EREPORT_SCSI_TIMEOUT));
+                assert_false(known_error_db_wants(&db, EREPORT_SCSI_ABORT));
                 /* without its evidence the SEEN entry does not match at all */
                 assert_int_equal(known_error_match(&db, &(KnownErrorDevice) { .model = "X1" }, (KnownErrorMatch[4]) {}, 4), 0);
         }
