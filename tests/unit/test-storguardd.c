@@ -192,26 +192,35 @@ static void test_reload(void **state) {
 /* A known-errors entry matching the recorded disks' model and firmware:
  * the daemon raises a known-error incident per disk, in the store before
  * it says READY (the match runs while the inventory is read). */
-static void test_known_error(void **state) {
-        Fixture *f = *state;
+/* The MegaRAID recording (two ST4000NM0023 disks, firmware 0004) instead
+ * of the virtio disk, and a known-errors directory holding entry.
+ * Return: the directory (free it). */
+static char *use_megaraid(Fixture *f, const char *entry) {
         g_autoptr(GError) error = NULL;
-        _cleanup_free_ char *kedir = NULL, *entry = NULL, *conf = NULL, *extra = NULL, *db = NULL;
-        sqlite3 *s;
-        sqlite3_stmt *st;
+        _cleanup_free_ char *file = NULL;
+        char *kedir;
 
-        /* The MegaRAID recording: two ST4000NM0023 disks, firmware 0004. */
         g_object_unref(f->testbed);
         f->testbed = umockdev_testbed_new();
         assert_true(umockdev_testbed_add_from_file(f->testbed, FIXTURES "megasas-sas.umockdev", &error));
         assert_true(asprintf(&kedir, "%s/known-errors", f->dir) > 0);
         assert_int_equal(mkdir(kedir, 0755), 0);
-        entry = write_file(kedir, "test.conf",
-                           "[TEST-ST4000-FW]\n"
-                           "Title=Test advisory for ST4000NM0023 before firmware 0005\n"
-                           "Model=ST4000NM0023\n"
-                           "FirmwareBelow=0005\n"
-                           "Workaround=Update the firmware to 0005.\n"
-                           "Reference=tests/unit/test-storguardd.c\n");
+        file = write_file(kedir, "test.conf", entry);
+        return kedir;
+}
+
+static void test_known_error(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *kedir = NULL, *conf = NULL, *extra = NULL, *db = NULL;
+        sqlite3 *s;
+        sqlite3_stmt *st;
+
+        kedir = use_megaraid(f, "[TEST-ST4000-FW]\n"
+                                "Title=Test advisory for ST4000NM0023 before firmware 0005\n"
+                                "Model=ST4000NM0023\n"
+                                "FirmwareBelow=0005\n"
+                                "Workaround=Update the firmware to 0005.\n"
+                                "Reference=tests/unit/test-storguardd.c\n");
         assert_true(asprintf(&extra, "KnownErrorsDirectories=%s\n", kedir) > 0);
         free(f->config);
         f->config = write_config(f, extra);
@@ -240,25 +249,18 @@ static void test_known_error(void **state) {
  * neither a mirror member nor a path) on the incident. */
 static void test_known_error_evidence_action(void **state) {
         Fixture *f = *state;
-        g_autoptr(GError) error = NULL;
-        _cleanup_free_ char *kedir = NULL, *entry = NULL, *extra = NULL, *db = NULL, *fifo = NULL;
+        _cleanup_free_ char *kedir = NULL, *extra = NULL, *db = NULL, *fifo = NULL;
         static const char record[] = "3,7,5000000,-;sd 0:2:1:0: [sdb] tag#3 Sense Key : Medium Error [current] ";
         _cleanup_close_ int w = -EBADF;
         int actions = -1;
 
-        g_object_unref(f->testbed);
-        f->testbed = umockdev_testbed_new();
-        assert_true(umockdev_testbed_add_from_file(f->testbed, FIXTURES "megasas-sas.umockdev", &error));
-        assert_true(asprintf(&kedir, "%s/known-errors", f->dir) > 0);
-        assert_int_equal(mkdir(kedir, 0755), 0);
-        entry = write_file(kedir, "test.conf",
-                           "[TEST-ST4000-MEDIUM]\n"
-                           "Title=Test signature: medium errors on ST4000NM0023\n"
-                           "Model=ST4000NM0023\n"
-                           "Evidence=scsi.sense.medium_error\n"
-                           "Action=offline-device\n"
-                           "Workaround=Replace the disk.\n"
-                           "Reference=tests/unit/test-storguardd.c\n");
+        kedir = use_megaraid(f, "[TEST-ST4000-MEDIUM]\n"
+                                "Title=Test signature: medium errors on ST4000NM0023\n"
+                                "Model=ST4000NM0023\n"
+                                "Evidence=scsi.sense.medium_error\n"
+                                "Action=offline-device\n"
+                                "Workaround=Replace the disk.\n"
+                                "Reference=tests/unit/test-storguardd.c\n");
         assert_true(asprintf(&fifo, "%s/kmsg", f->dir) > 0);
         assert_int_equal(mkfifo(fifo, 0600), 0);
         assert_true(asprintf(&extra, "KnownErrorsDirectories=%s\n[Daemon]\nKernelLog=%s\n", kedir, fifo) > 0);
