@@ -211,7 +211,7 @@ static char *use_megaraid(Fixture *f, const char *entry) {
 
 static void test_known_error(void **state) {
         Fixture *f = *state;
-        _cleanup_free_ char *kedir = NULL, *conf = NULL, *extra = NULL, *db = NULL;
+        _cleanup_free_ char *kedir = NULL, *extra = NULL, *db = NULL;
         sqlite3 *s;
         sqlite3_stmt *st;
 
