@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "evidence-state.h"
+#include "fileio.h"
 #include "fd-util.h"
 #include "log.h"
 #include "manager.h"
@@ -27,7 +29,6 @@
 #include "paths.h"
 #include "string-util.h"
 
-#define KMSG_CURSOR_KEY "kmsg.cursor"
 #define KMSG_BATCH 4096 /* records per wakeup, so one storm cannot starve the loop */
 
 /* --- topology for diagnosis ---------------------------------------------- */
@@ -322,6 +323,10 @@ static void on_fault(const Fault *f, void *userdata) {
                                 "Incident %s %s (priority %u%s): %s — %s", i->id, r > 0 ? "raised" : "updated",
                                 i->priority, i->major ? ", major" : "", i->title, f->reason);
 
+        /* The incident is in the store: save the engines that raised it
+         * soon, so a crash does not replay the evidence into it again. */
+        m->state_urgent = true;
+
         manager_respond(m, f, i);
 
         /* Disk incidents that this controller fault explains point to it. */
@@ -351,6 +356,13 @@ void manager_feed(const Ereport *e, void *userdata) {
         if (!m->diagnosis)
                 return;
         r = diagnosis_feed(m->diagnosis, e, now(CLOCK_REALTIME));
+        manager_state_changed(m);
+        /* Known errors matched by a failure signature (Evidence=). */
+        if (m->known_errors.n > 0 && known_error_db_wants(&m->known_errors, e->class)) {
+                DiagNode dn;
+                if (diag_lookup(m, e->device, &dn) >= 0 && dn.ci_id)
+                        manager_known_errors_evidence(m, dn.ci_id, e->class);
+        }
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to diagnose '%s' on '%s', ignoring: %m",
                                   strempty(ereport_class_to_string(e->class)), e->device);
@@ -379,39 +391,73 @@ static int on_diagnosis_timer(sd_event_source *s, uint64_t usec, void *userdata)
         Manager *m = userdata;
 
         (void) diagnosis_tick(m->diagnosis, now(CLOCK_REALTIME));
+        manager_state_changed(m);
         arm_diagnosis_timer(m);
         return 0;
+}
+
+/* --- the state kept across restarts (evidence-state.h) ------------------ */
+
+int manager_state_save(Manager *m) {
+        _cleanup_free_ char *failslow = NULL;
+        int r;
+
+        if (!m->store || !m->diagnosis)
+                return 0;
+        r = manager_latency_snapshot(m, &failslow);
+        if (r >= 0)
+                r = evidence_state_save(m->store, m->diagnosis, m->boot_id, m->kmsg ? &m->kmsg_cursor : NULL, failslow);
+        if (r < 0) {
+                if (!m->state_failing)
+                        log_error_errno(r, "Failed to save the diagnosis state and kernel log cursor to '%s', "
+                                        "retrying; evidence since the last save is re-read after a restart: %m",
+                                        store_path(m->store));
+                m->state_failing = true;
+                manager_state_changed(m);
+                return r;
+        }
+        if (m->state_failing)
+                log_info("Saving the diagnosis state to '%s' works again.", store_path(m->store));
+        m->state_failing = false;
+        m->state_dirty = m->state_urgent = false;
+        return 0;
+}
+
+static int on_state_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        m->state_dirty = false; /* manager_state_save() re-arms on failure */
+        (void) manager_state_save(m);
+        return 0;
+}
+
+void manager_state_changed(Manager *m) {
+        /* Once per save interval, not per ereport: a flag, and the timer
+         * armed only by the first change after a save. */
+        if (m->state_dirty || !m->state_timer)
+                return;
+        m->state_dirty = true;
+        if (sd_event_source_set_time_relative(m->state_timer, EVIDENCE_STATE_SAVE_USEC) < 0 ||
+            sd_event_source_set_enabled(m->state_timer, SD_EVENT_ONESHOT) < 0)
+                log_warning("Failed to arm the diagnosis state timer; the state is saved at stop only.");
 }
 
 /* --- the kernel log ------------------------------------------------------ */
 
 static int cursor_get(void *userdata, KmsgCursor *ret) {
         Manager *m = userdata;
-        _cleanup_free_ char *v = NULL;
-        unsigned long long seq;
-        char boot[KMSG_BOOT_ID_MAX];
-        int r;
 
-        if (!m->store)
-                return -ENOENT;
-        r = store_state_get(m->store, KMSG_CURSOR_KEY, &v);
-        if (r < 0)
-                return r;
-        if (sscanf(v, "%36s %llu", boot, &seq) != 2)
-                return -ENOENT;
-        snprintf(ret->boot_id, sizeof(ret->boot_id), "%s", boot);
-        ret->seq = seq;
-        return 0;
+        return evidence_cursor_load(m->store, ret);
 }
 
+/* The reader's cursor after each batch: kept here and saved with the
+ * diagnosis snapshot, never alone (evidence-state.h says why). */
 static int cursor_set(void *userdata, const KmsgCursor *c) {
         Manager *m = userdata;
-        char v[80];
 
-        if (!m->store)
-                return 0;
-        snprintf(v, sizeof(v), "%s %llu", c->boot_id, (unsigned long long) c->seq);
-        return store_state_set(m->store, KMSG_CURSOR_KEY, v);
+        m->kmsg_cursor = *c;
+        manager_state_changed(m);
+        return 0;
 }
 
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -421,6 +467,8 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         r = kmsg_reader_dispatch(m->kmsg, KMSG_BATCH, manager_feed, m);
         if (r < 0 && r != -EAGAIN)
                 log_warning_errno(r, "Failed to read the kernel log, ignoring: %m");
+        if (m->state_urgent)
+                (void) manager_state_save(m);
         arm_diagnosis_timer(m);
         return 0;
 }
@@ -526,12 +574,14 @@ static void array_restored(Manager *m, Ci *array) {
                 (void) incident_manager_set_status(m->incidents, i->id, INCIDENT_RESOLVED,
                                                    "array optimal again", t);
         }
-        if (m->diagnosis)
+        if (m->diagnosis) {
                 for (size_t k = 0; k < array->n_members; k++) {
                         Ci *d = inventory_disk_of_name(m->inventory, array->members[k].disk_name);
                         if (d)
                                 diagnosis_clear(m->diagnosis, d->id);
                 }
+                manager_state_changed(m);
+        }
 }
 
 /* Members that turned faulty and paths that failed or came back since
@@ -685,6 +735,17 @@ static int open_store(Manager *m) {
         return 0;
 }
 
+static int read_boot_id(Manager *m) {
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        r = read_one_line_file(BOOT_ID_PATH, &s);
+        if (r < 0)
+                return r;
+        snprintf(m->boot_id, sizeof(m->boot_id), "%s", s);
+        return 0;
+}
+
 int manager_evidence_start(Manager *m) {
         char host[256];
         int r;
@@ -732,6 +793,21 @@ int manager_evidence_start(Manager *m) {
                 return log_error_errno(r, "Failed to set up the diagnosis timer: %m");
         (void) sd_event_source_set_enabled(m->diagnosis_timer, SD_EVENT_OFF);
 
+        r = read_boot_id(m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read the boot id from '%s'; the diagnosis state is taken as from "
+                                  "another boot: %m", BOOT_ID_PATH);
+        r = evidence_state_load(m->store, m->diagnosis, m->boot_id);
+        if (r < 0)
+                return r;
+        arm_diagnosis_timer(m); /* restored held-back faults and failed paths have deadlines */
+        r = sd_event_add_time(m->event, &m->state_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_MSEC * 100,
+                              on_state_timer, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the diagnosis state timer: %m");
+        (void) sd_event_source_set_enabled(m->state_timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->state_timer, "diagnosis-state");
+
         (void) start_kmsg(m);
         start_mdstat(m);
         return 0;
@@ -743,6 +819,10 @@ void manager_evidence_stop(Manager *m) {
         m->mdstat_source = sd_event_source_disable_unref(m->mdstat_source);
         m->mdstat_fd = safe_close(m->mdstat_fd);
         m->kmsg_source = sd_event_source_disable_unref(m->kmsg_source);
+        /* A clean stop: what was fed is saved with its cursor. */
+        if (m->state_dirty || m->state_urgent)
+                (void) manager_state_save(m);
+        m->state_timer = sd_event_source_disable_unref(m->state_timer);
         m->kmsg = kmsg_reader_free(m->kmsg);
         m->diagnosis_timer = sd_event_source_disable_unref(m->diagnosis_timer);
         m->diagnosis = diagnosis_free(m->diagnosis);

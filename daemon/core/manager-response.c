@@ -184,20 +184,24 @@ static void build_request(Manager *m, Ci *disk, ResponseAction isolate_action, R
         };
 }
 
-void manager_respond(Manager *m, const Fault *f, Incident *i) {
+void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, Incident *i) {
         ResponseRequest r;
-        Ci *disk;
+        Ci *disk = inventory_get(m->inventory, ci_id);
 
-        if (f->action != FAULT_ACTION_ISOLATE_MEMBER && f->action != FAULT_ACTION_FAIL_PATH)
-                return;
-        disk = inventory_get(m->inventory, f->suspect);
         if (!disk || disk->type != CI_DISK || disk->state != CI_STATE_PRESENT)
                 return;
         /* Done once per incident: a mitigated incident keeps its workaround. */
         if (i && i->status == INCIDENT_MITIGATED)
                 return;
-        build_request(m, disk, f->action == FAULT_ACTION_FAIL_PATH ? RESPONSE_MPATH_FAIL_PATH : _RESPONSE_ACTION_INVALID, &r);
+        build_request(m, disk, action, &r);
         (void) respond(m, &r, i, NULL, NULL);
+}
+
+void manager_respond(Manager *m, const Fault *f, Incident *i) {
+        if (f->action != FAULT_ACTION_ISOLATE_MEMBER && f->action != FAULT_ACTION_FAIL_PATH)
+                return;
+        manager_respond_to(m, f->suspect,
+                           f->action == FAULT_ACTION_FAIL_PATH ? RESPONSE_MPATH_FAIL_PATH : _RESPONSE_ACTION_INVALID, i);
 }
 
 int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result) {

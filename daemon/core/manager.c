@@ -272,6 +272,10 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        /* A clean stop saves the evidence state while every module still
+         * has its part (the fail-slow windows stop before diagnosis). */
+        if (m->state_dirty || m->state_urgent)
+                (void) manager_state_save(m);
         m->bus = bus_service_free(m->bus);
         manager_housekeeping_stop(m);
         manager_latency_stop(m);

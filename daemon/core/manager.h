@@ -54,6 +54,15 @@ typedef struct Manager {
         sd_event_source *mdstat_source;
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
 
+        /* Evidence state kept across restarts (evidence-state.h): the
+         * engines' snapshot and the kmsg cursor, saved together. */
+        KmsgCursor kmsg_cursor;       /* the last kernel log record fed into diagnosis */
+        char boot_id[KMSG_BOOT_ID_MAX];
+        sd_event_source *state_timer; /* saves EVIDENCE_STATE_SAVE_USEC after a change */
+        bool state_dirty;             /* diagnosis or the cursor changed since the last save */
+        bool state_urgent;            /* a fault was raised: save after this kmsg batch */
+        bool state_failing;           /* said once until a save works again */
+
         /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
         BusService *bus;
         char *bus_address;            /* --bus-address=; NULL: the system bus */
@@ -73,6 +82,7 @@ typedef struct Manager {
 
         /* Known errors (manager-known-errors.c). */
         KnownErrorDb known_errors;
+        Hashmap *evidence_seen;       /* disk CI id -> classes seen that an Evidence= names */
 
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
@@ -121,6 +131,12 @@ int manager_history_ata_series(Store *s, const char *ci_id, AtaSample **ret, siz
  * stored series; raise a disk.smart_history fault once per episode. */
 void manager_ata_policy_check(Manager *m, const Ci *c, AtaPolicyTracker *t, usec_t now_usec);
 
+/* manager_state_changed() - diagnosis state changed: save it soon. */
+void manager_state_changed(Manager *m);
+/* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
+ * now (one transaction).  Return: 0, -errno (logged once). */
+int manager_state_save(Manager *m);
+
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
@@ -139,12 +155,18 @@ json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssess
 /* Latency sampling and fail-slow evaluation. */
 int manager_latency_start(Manager *m);
 void manager_latency_stop(Manager *m);
+/* manager_latency_snapshot() - the fail-slow windows as JSON text (*ret
+ * NULL when not sampling).  Return: 0, -ENOMEM. */
+int manager_latency_snapshot(Manager *m, char **ret);
 
 /* Known errors: load the database; match one disk (found, changed,
  * polled) and raise a known-error incident for each match. */
 int manager_known_errors_load(Manager *m);
 void manager_known_errors_done(Manager *m);
 void manager_known_errors_check(Manager *m, const Ci *c);
+/* manager_known_errors_evidence() - an ereport of class seen on the disk
+ * ci_id: the first of a class some entry's Evidence= names re-checks it. */
+void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass class);
 
 /* Housekeeping: quiet-period resolution and retention, on a timer. */
 int manager_housekeeping_start(Manager *m);
@@ -165,6 +187,10 @@ Ci *manager_find_container(Manager *m, const char *name, CiType type);
  * (or recorded as dry-run, or refused with the guard's reason) and put on
  * the incident.  Called for every fault that recommends isolation. */
 void manager_respond(Manager *m, const Fault *f, Incident *i);
+/* manager_respond_to() - the same for one disk and one action (a known
+ * error's Action=); _RESPONSE_ACTION_INVALID: what fits the disk (fail the
+ * md member, fail the path, else take it offline). */
+void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, Incident *i);
 
 /* manager_isolate() / manager_reinstate() - an operator's request
  * (D-Bus Isolate/Reinstate): the same guards but the rate limit and the

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
-#include "diagnosis.h"
+#include "diagnosis-internal.h"
 #include "hashmap.h"
 #include "kmsg.h"
 #include "log.h"
@@ -49,42 +49,7 @@ void diag_params_default(DiagParams *p) {
         };
 }
 
-#define NODE_RECENT 16
-
-typedef struct Node Node;
-struct Node {
-        char *id, *name;
-        CiType type;
-        Node *controller;
-        bool in_array, is_path;
-        Node **children; /* controllers: the disks/paths behind them */
-        size_t n_children, n_children_allocated;
-
-        SerdEngine media, transport, link, precursor, controller_serd, path_flap;
-        usec_t last_transport_usec;
-        bool has_transport;
-        bool open[_FAULT_CLASS_MAX];
-
-        Fault *pending; /* a disk-level fault held back for correlation */
-        bool path_failed;
-        usec_t path_failed_since;
-
-        Ereport recent[NODE_RECENT]; /* ring of recent evidence */
-        size_t n_recent, recent_head;
-        uint64_t n_total;
-};
-
-struct Diagnosis {
-        DiagParams p;
-        DiagLookup lookup;
-        void *lookup_userdata;
-        FaultSink sink;
-        void *sink_userdata;
-        Hashmap *nodes; /* id -> Node */
-        uint64_t unresolved;
-};
-
-static Node *node_free(Node *n) {
+Node *node_free(Node *n) {
         if (!n)
                 return NULL;
         free(n->pending);
@@ -130,7 +95,7 @@ int diagnosis_new(const DiagParams *p, DiagLookup lookup, void *lookup_userdata,
         return 0;
 }
 
-static Node *node_get(Diagnosis *d, const char *id, const char *name, CiType type) {
+Node *node_get(Diagnosis *d, const char *id, const char *name, CiType type) {
         Node *n = hashmap_get(d->nodes, id);
 
         if (n)
@@ -152,7 +117,7 @@ static Node *node_get(Diagnosis *d, const char *id, const char *name, CiType typ
         return n;
 }
 
-static int node_add_child(Node *c, Node *child) {
+int node_add_child(Node *c, Node *child) {
         for (size_t i = 0; i < c->n_children; i++)
                 if (c->children[i] == child)
                         return 0;

@@ -64,6 +64,7 @@ Ci *ci_new(CiType type) {
                 return NULL;
         c->type = type;
         c->rotational = -1;
+        c->queue_if_no_path = c->queueing = -1;
         return c;
 }
 
@@ -99,7 +100,8 @@ bool ci_same_contents(const Ci *a, const Ci *b) {
         if (a->type != b->type || a->transport != b->transport || a->capacity_bytes != b->capacity_bytes ||
             a->rotational != b->rotational || a->health_source != b->health_source ||
             a->raid_disks != b->raid_disks || a->degraded != b->degraded ||
-            a->n_members != b->n_members || a->n_paths != b->n_paths)
+            a->n_members != b->n_members || a->n_paths != b->n_paths ||
+            a->queue_if_no_path != b->queue_if_no_path || a->queueing != b->queueing)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(ci_string_fields); i++)
                 if (!streq_ptr(CI_STRING(a, ci_string_fields[i]), CI_STRING(b, ci_string_fields[i])))
@@ -111,6 +113,7 @@ bool ci_same_contents(const Ci *a, const Ci *b) {
                         return false;
         for (size_t i = 0; i < a->n_paths; i++)
                 if (!streq_ptr(a->paths[i].name, b->paths[i].name) || a->paths[i].state != b->paths[i].state ||
+                    a->paths[i].fail_count != b->paths[i].fail_count ||
                     !streq_ptr(a->paths[i].device_state, b->paths[i].device_state))
                         return false;
         return true;

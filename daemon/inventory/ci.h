@@ -100,7 +100,8 @@ typedef struct ArrayMember {
 typedef struct MultipathPath {
         char *name;        /* "sdc" */
         char *device_state; /* SCSI device state: "running", "offline", ... */
-        PathState state;
+        PathState state;   /* dm's A/F when its status could be read, else from device_state */
+        int fail_count;    /* dm's failures of this path since the map was loaded; -1: unknown */
 } MultipathPath;
 
 typedef struct Ci {
@@ -138,6 +139,8 @@ typedef struct Ci {
         unsigned raid_disks;
         unsigned degraded;
         char *sync_action;
+        int queue_if_no_path;     /* multipath: the table's feature; -1: unknown */
+        int queueing;             /* multipath: dm queues I/O now (no usable path); -1: unknown */
         ArrayMember *members;
         size_t n_members;
         MultipathPath *paths;

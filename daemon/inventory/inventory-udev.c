@@ -37,17 +37,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "alloc-util.h"
+#include "dm/dm-status.h"
 #include "fd-util.h"
 #include "fileio.h"
 #include "hashmap.h"
 #include "inventory-udev.h"
 #include "log.h"
 #include "parse-util.h"
+#include "paths.h"
 #include "string-util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
@@ -654,6 +657,61 @@ static PathState path_state_from_device_state(const char *s) {
         return PATH_STATE_FAILED;
 }
 
+/* dm's own view of the map (DM_TABLE_STATUS): each path active or failed
+ * and its fail count, whether I/O is queued now, the table's
+ * queue_if_no_path.  Overrides the SCSI device states where it can be
+ * read; without /dev/mapper/control (a recording, no dm) nothing changes.
+ * The path a PATH_FAILED / PATH_REINSTATED event names (@event_path,
+ * "major:minor") keeps the event's state: the status is read later and a
+ * path that flaps may already be back (or down again), which would hide
+ * the event that is being handled; the next event brings the next state.
+ * Return: 0 (read or not), -ENOMEM. */
+static int read_mpath_dm(struct udev *udev, Ci *c, const char *event_path) {
+        _cleanup_free_ char *type = NULL, *params = NULL, *ttype = NULL, *tparams = NULL;
+        DmMpathStatus st;
+        bool q;
+        int r;
+
+        if (!c->alias)
+                return 0;
+        r = dm_target_status(DM_CONTROL_PATH, c->alias, false, &type, &params);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_debug_errno(r, "No dm status of '%s', path states from the SCSI devices: %m", c->alias);
+                return 0;
+        }
+        if (!streq(type, "multipath") || dm_mpath_status_parse(params, &st) < 0) {
+                log_debug("dm status of '%s' is not a multipath status we read ('%s %s'), ignoring.", c->alias, type,
+                          params);
+                return 0;
+        }
+        c->queueing = st.queue_io;
+        for (size_t i = 0; i < c->n_paths; i++) {
+                _cleanup_(udev_device_unrefp) struct udev_device *p =
+                        udev_device_new_from_subsystem_sysname(udev, "block", c->paths[i].name);
+                char majmin[32];
+                dev_t n;
+
+                if (!p)
+                        continue;
+                n = udev_device_get_devnum(p);
+                snprintf(majmin, sizeof(majmin), "%u:%u", major(n), minor(n));
+                for (size_t k = 0; k < st.n_paths; k++)
+                        if (st.paths[k].major == major(n) && st.paths[k].minor == minor(n)) {
+                                if (!streq_ptr(event_path, majmin))
+                                        c->paths[i].state = st.paths[k].active ? PATH_STATE_ACTIVE : PATH_STATE_FAILED;
+                                c->paths[i].fail_count = (int) MIN(st.paths[k].fail_count, (unsigned) INT_MAX);
+                        }
+        }
+        r = dm_target_status(DM_CONTROL_PATH, c->alias, true, &ttype, &tparams);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && dm_mpath_table_queue_if_no_path(tparams, &q) >= 0)
+                c->queue_if_no_path = q;
+        return 0;
+}
+
 static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
         struct udev *udev = udev_device_get_udev(d);
         _cleanup_free_ char *slaves = NULL;
@@ -664,6 +722,7 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
         struct dirent *de;
         const char *v;
         uint64_t u;
+        int r;
 
         c->transport = TRANSPORT_VIRTUAL;
         c->id = ci_id_escape("mpath-", wwid, NULL);
@@ -686,7 +745,7 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
                 if (GREEDY_REALLOC(c->paths, allocated, c->n_paths + 1) < 0)
                         return -ENOMEM;
                 mp = &c->paths[c->n_paths];
-                *mp = (MultipathPath) {};
+                *mp = (MultipathPath) { .fail_count = -1 };
                 if (!(mp->name = strdup(de->d_name)))
                         return -ENOMEM;
                 c->n_paths++;
@@ -703,10 +762,18 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
                                  minor(udev_device_get_devnum(p)));
                         if (dm_path && streq(dm_path, majmin) && streq_ptr(action, "PATH_FAILED"))
                                 mp->state = PATH_STATE_FAILED;
+                        if (dm_path && streq(dm_path, majmin) && streq_ptr(action, "PATH_REINSTATED"))
+                                mp->state = PATH_STATE_ACTIVE;
                 }
-                if (mp->state != PATH_STATE_ACTIVE)
-                        failed++;
         }
+        r = read_mpath_dm(udev, c,
+                          streq_ptr(action, "PATH_FAILED") || streq_ptr(action, "PATH_REINSTATED") ? dm_path : NULL);
+        if (r < 0)
+                return r;
+        failed = 0;
+        for (size_t i = 0; i < c->n_paths; i++)
+                if (c->paths[i].state != PATH_STATE_ACTIVE)
+                        failed++;
         c->raid_disks = (unsigned) c->n_paths;
         c->degraded = failed;
         c->array_state = strdup(c->n_paths == 0 || failed == c->n_paths ? "failed" : failed > 0 ? "degraded" : "active");

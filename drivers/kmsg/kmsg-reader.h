@@ -8,8 +8,10 @@
  * recorded records.  It resumes after a restart from a KmsgCursor (the
  * boot id and the last sequence number handled): records of the same boot
  * up to that sequence number are skipped, so old history is never raised
- * as new.  The store persists the cursor (issue 6); until then the daemon
- * keeps it in memory through the same get/set interface.
+ * as new.  The daemon keeps the cursor set() hands it in memory and saves
+ * it together with the diagnosis snapshot, in one store transaction
+ * (daemon/core/evidence-state.h), so that after a crash the records after
+ * the saved cursor are fed again into the engines as saved.
  */
 
 #include <stdbool.h>
