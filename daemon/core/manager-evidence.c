@@ -807,10 +807,16 @@ int manager_evidence_start(Manager *m) {
                 return log_error_errno(r, "Failed to set up the diagnosis state timer: %m");
         (void) sd_event_source_set_enabled(m->state_timer, SD_EVENT_OFF);
         (void) sd_event_source_set_description(m->state_timer, "diagnosis-state");
+        return 0;
+}
 
+void manager_evidence_start_streams(Manager *m) {
+        manager_evidence_initial_states(m);
+        /* After the first scan: the kernel log's backlog names devices,
+         * which must be known to be tied to their CIs (read before, it
+         * would be dropped, and its cursor saved past it). */
         (void) start_kmsg(m);
         start_mdstat(m);
-        return 0;
 }
 
 void manager_evidence_stop(Manager *m) {

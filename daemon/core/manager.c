@@ -368,7 +368,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
-        manager_evidence_initial_states(m);
+        manager_evidence_start_streams(m);
 
         r = manager_health_start(m);
         if (r < 0)

@@ -143,6 +143,9 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
 /* manager_evidence_initial_states() - after the first scan: members already
  * faulty and paths already failed become ereports. */
 void manager_evidence_initial_states(Manager *m);
+/* manager_evidence_start_streams() - after the first scan: the initial
+ * states, then the kernel log (its backlog first) and /proc/mdstat. */
+void manager_evidence_start_streams(Manager *m);
 
 /* Health polls: start, stop, (re)schedule, and the last snapshot of a disk
  * (borrowed JSON, NULL if never read). */
