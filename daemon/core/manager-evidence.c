@@ -43,6 +43,15 @@ Ci *manager_find_container(Manager *m, const char *name, CiType type) {
         return inventory_find_container(m->inventory, name, type);
 }
 
+Incident *manager_controller_incident(Manager *m, const Ci *disk) {
+        char key[256];
+
+        if (!disk->controller_id || !m->incidents)
+                return NULL;
+        snprintf(key, sizeof(key), "%s:%s", fault_class_to_string(FAULT_CONTROLLER), disk->controller_id);
+        return incident_manager_find_active(m->incidents, key);
+}
+
 /* "ata3" names the libata port: the controller whose id ends in it, and
  * the disk behind it. */
 static Ci *find_ata_port(Manager *m, const char *port) {
@@ -265,7 +274,7 @@ static void on_fault(const Fault *f, void *userdata) {
         char key[256], title[512];
         json_object *ci = c ? ci_identity(m, c) : NULL, *evidence = evidence_json(f);
         IncidentInput in = {};
-        Incident *i = NULL;
+        Incident *i = NULL, *ctrl = NULL;
         usec_t t = now(CLOCK_REALTIME);
         const char *health_reason = NULL;
         int r;
@@ -284,6 +293,10 @@ static void on_fault(const Fault *f, void *userdata) {
                 default:
                         break;
                 }
+        /* A disk fault raised while its controller's incident is active
+         * (an md member failed in the middle of the cascade) is tied to it. */
+        if (c && c->type == CI_DISK)
+                ctrl = manager_controller_incident(m, c);
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s%s", ci_type_to_string(f->suspect_type),
                  c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
@@ -303,6 +316,7 @@ static void on_fault(const Fault *f, void *userdata) {
                 .occurrences = MAX(f->n_evidence_total, (uint64_t) 1),
                 .precursors = f->class == FAULT_DISK_PRECURSORS ? f->n_evidence_total : 0,
                 .workaround = fault_action_to_string(f->action),
+                .related_id = ctrl ? ctrl->id : NULL,
         };
         classify(m, f, c, &in);
 
