@@ -52,6 +52,7 @@ typedef struct Manager {
         sd_event_source *kmsg_source;
         int mdstat_fd;
         sd_event_source *mdstat_source;
+        char *mdstat_text;            /* /proc/mdstat as last read: which arrays an md event changed */
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
 
         /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
