@@ -24,12 +24,6 @@
 
 db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
 now_us() { /usr/bin/sqlite3 :memory: "select cast((julianday('now') - 2440587.5) * 86400000000 as integer)"; }
-# rt_us - CLOCK_REALTIME in microseconds from one busybox call (cheaper than
-# now_us: it stamps the moment md0 is seen unavailable).
-rt_us() {
-	/usr/bin/busybox adjtimex | sed -n 's/^ *time\.tv_sec: *//p; s/^ *time\.tv_usec: *//p' |
-		{ read -r _s; read -r _u; echo $((_s * 1000000 + _u)); }
-}
 
 vm_sd_load add_host=1 num_tgts=4 max_luns=1 dev_size_mb=32
 sick=$(echo $(vm_sd_disks))
@@ -87,7 +81,7 @@ vm_must_wait 60 "storguardd to list md0" started
 		[ -e /tmp/storm-over ] && exit 0
 		/usr/bin/busybox usleep 20000
 	done
-	echo "$(rt_us) ${st:-gone}" >/tmp/md0-unavailable
+	echo "$(vm_realtime_us) ${st:-gone}" >/tmp/md0-unavailable
 ) &
 watcher=$!
 
