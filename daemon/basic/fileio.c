@@ -11,8 +11,6 @@
 
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t allocated = 0, n = 0;
 
         assert(path);
         assert(ret);
@@ -20,6 +18,15 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0, n = 0;
+
+        assert(fd >= 0);
+        assert(ret);
 
         for (;;) {
                 ssize_t k;

@@ -22,7 +22,9 @@
 #include "evidence-state.h"
 #include "fileio.h"
 #include "fd-util.h"
+#include "fileio.h"
 #include "log.h"
+#include "md/mdstat.h"
 #include "manager.h"
 #include "message-ids.h"
 #include "report-journal.h"
@@ -42,6 +44,15 @@ static const char *keep(Manager *m, unsigned slot, const char *s) {
 
 Ci *manager_find_container(Manager *m, const char *name, CiType type) {
         return inventory_find_container(m->inventory, name, type);
+}
+
+Incident *manager_controller_incident(Manager *m, const Ci *disk) {
+        char key[256];
+
+        if (!disk->controller_id || !m->incidents)
+                return NULL;
+        snprintf(key, sizeof(key), "%s:%s", fault_class_to_string(FAULT_CONTROLLER), disk->controller_id);
+        return incident_manager_find_active(m->incidents, key);
 }
 
 /* "ata3" names the libata port: the controller whose id ends in it, and
@@ -269,7 +280,7 @@ static void on_fault(const Fault *f, void *userdata) {
         char key[256], title[512];
         json_object *ci = c ? ci_identity(m, c) : NULL, *evidence = evidence_json(f);
         IncidentInput in = {};
-        Incident *i = NULL;
+        Incident *i = NULL, *ctrl = NULL;
         usec_t t = now(CLOCK_REALTIME);
         const char *health_reason = NULL, *detail;
         int r;
@@ -290,6 +301,10 @@ static void on_fault(const Fault *f, void *userdata) {
                 }
         /* The ATA policy's warning is titled with its reason. */
         detail = health_reason ?: f->class == FAULT_DISK_SMART_HISTORY ? f->reason : NULL;
+        /* A disk fault raised while its controller's incident is active
+         * (an md member failed in the middle of the cascade) is tied to it. */
+        if (c && c->type == CI_DISK)
+                ctrl = manager_controller_incident(m, c);
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s%s", ci_type_to_string(f->suspect_type),
                  c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
@@ -309,6 +324,7 @@ static void on_fault(const Fault *f, void *userdata) {
                 .occurrences = MAX(f->n_evidence_total, (uint64_t) 1),
                 .precursors = f->class == FAULT_DISK_PRECURSORS ? f->n_evidence_total : 0,
                 .workaround = fault_action_to_string(f->action),
+                .related_id = ctrl ? ctrl->id : NULL,
         };
         classify(m, f, c, &in);
 
@@ -661,24 +677,59 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
  * drivers/md/md.c); reading the file re-arms it.  md sends no uevent for a
  * failed member, so this is how it is noticed at once. */
 
+#define MDSTAT_MAX (4U * 1024U * 1024U) /* bytes; thousands of arrays fit */
+
+/* Read /proc/mdstat from its start (which re-arms the POLLPRI wake-up) and
+ * keep it.  Return: the arrays whose entries changed since the last read
+ * (*ret_changed NULL: unknown, re-read all), or -errno. */
+static int mdstat_reread(Manager *m, char ***ret_changed) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_strv_free_ char **changed = NULL;
+        int r;
+
+        if (lseek(m->mdstat_fd, 0, SEEK_SET) < 0)
+                return -errno;
+        r = read_full_fd(m->mdstat_fd, MDSTAT_MAX, &text, NULL);
+        if (r < 0)
+                return r;
+        r = mdstat_changed(m->mdstat_text, text, &changed);
+        if (r < 0)
+                return r;
+        free(m->mdstat_text);
+        m->mdstat_text = TAKE_PTR(text);
+        *ret_changed = TAKE_PTR(changed);
+        return r;
+}
+
 static int on_mdstat(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         InventoryFilter filter = { .ignore_names = m->config.ignore_devices };
-        char buf[4096];
+        _cleanup_strv_free_ char **changed = NULL;
+        usec_t t0 = now(CLOCK_MONOTONIC);
         int r;
 
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return log_warning_errno(errno, "Failed to rewind '%s', ignoring: %m", MDSTAT_PATH), 0;
-        while (read(fd, buf, sizeof(buf)) > 0)
-                ;
-        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
+        /* Only the arrays whose entries changed: the one whose member
+         * failed, not all of them.  Not all of an array's state shows in
+         * /proc/mdstat (array_state "broken" does not): a wake-up with no
+         * entry changed, or no text, re-reads every array. */
+        r = mdstat_reread(m, &changed);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s', re-reading every md array: %m", MDSTAT_PATH);
+        if (r <= 0)
+                changed = strv_free(changed);
+        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, changed, &filter, now(CLOCK_REALTIME),
+                              manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to re-read md arrays, ignoring: %m");
+        /* In microseconds: tests/vmlab/scenarios/91-bench-latency reads it. */
+        log_debug("md event: re-read %zu array(s)%s%s in %lluus.", changed ? strv_length(changed) : 0,
+                  changed ? ", the first " : " (all)", changed ? changed[0] : "",
+                  (unsigned long long) (now(CLOCK_MONOTONIC) - t0));
         return 0;
 }
 
 static void start_mdstat(Manager *m) {
-        char buf[4096];
+        _cleanup_strv_free_ char **changed = NULL;
         int r;
 
         m->mdstat_fd = open(MDSTAT_PATH, O_RDONLY | O_CLOEXEC);
@@ -687,8 +738,9 @@ static void start_mdstat(Manager *m) {
                                 MDSTAT_PATH);
                 return;
         }
-        while (read(m->mdstat_fd, buf, sizeof(buf)) > 0)
-                ;
+        r = mdstat_reread(m, &changed);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s', ignoring: %m", MDSTAT_PATH);
         r = sd_event_add_io(m->event, &m->mdstat_source, m->mdstat_fd, EPOLLPRI, on_mdstat, m);
         if (r < 0)
                 log_warning_errno(r, "Cannot watch '%s', md events come from polling only: %m", MDSTAT_PATH);
@@ -824,6 +876,7 @@ void manager_evidence_stop(Manager *m) {
 
         m->mdstat_source = sd_event_source_disable_unref(m->mdstat_source);
         m->mdstat_fd = safe_close(m->mdstat_fd);
+        m->mdstat_text = mfree(m->mdstat_text);
         m->kmsg_source = sd_event_source_disable_unref(m->kmsg_source);
         /* A clean stop: what was fed is saved with its cursor. */
         if (m->state_dirty || m->state_urgent)

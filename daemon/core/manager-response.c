@@ -44,15 +44,6 @@ static Ci *resolve_device(Manager *m, const char *device) {
         return c && c->type == CI_DISK ? c : NULL;
 }
 
-static bool controller_suspect(Manager *m, const Ci *disk) {
-        char key[256];
-
-        if (!disk->controller_id || !m->incidents)
-                return false;
-        snprintf(key, sizeof(key), "%s:%s", fault_class_to_string(FAULT_CONTROLLER), disk->controller_id);
-        return incident_manager_find_active(m->incidents, key) != NULL;
-}
-
 static const char *member_name_of(const Ci *array, const Ci *disk) {
         for (size_t k = 0; array && k < array->n_members; k++)
                 if (streq_ptr(array->members[k].disk_name, disk->name) || streq_ptr(array->members[k].name, disk->name))
@@ -178,7 +169,7 @@ static void build_request(Manager *m, Ci *disk, ResponseAction isolate_action, R
                 .array = array,
                 .map = map,
                 .member_name = member_name_of(array, disk),
-                .controller_suspect = controller_suspect(m, disk),
+                .controller_suspect = manager_controller_incident(m, disk) != NULL,
                 .now_usec = now(CLOCK_REALTIME),
                 .uptime_usec = now(CLOCK_BOOTTIME),
         };

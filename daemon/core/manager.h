@@ -52,6 +52,7 @@ typedef struct Manager {
         sd_event_source *kmsg_source;
         int mdstat_fd;
         sd_event_source *mdstat_source;
+        char *mdstat_text;            /* /proc/mdstat as last read: which arrays an md event changed */
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
 
         /* Evidence state kept across restarts (evidence-state.h): the
@@ -185,6 +186,10 @@ void manager_ci_changed(Ci *c, InventoryChange change, void *userdata);
 /* manager_find_container() - the present array (CI_ARRAY) or multipath
  * map (CI_MULTIPATH) that has the block device name as a member or path. */
 Ci *manager_find_container(Manager *m, const char *name, CiType type);
+/* manager_controller_incident() - the active controller incident of the
+ * controller @disk sits behind (diagnosis suspects that controller), or
+ * NULL. */
+Incident *manager_controller_incident(Manager *m, const Ci *disk);
 
 /* manager_respond() - the workaround for a fault the policy allows, done
  * (or recorded as dry-run, or refused with the guard's reason) and put on

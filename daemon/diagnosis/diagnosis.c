@@ -226,6 +226,22 @@ static bool controller_suspect(const Node *n) {
         return n->controller && n->controller->open[FAULT_CONTROLLER];
 }
 
+/* A member md has failed is a fact, not a symptom: the array lost its
+ * redundancy whatever the cause.  It is raised even while its controller is
+ * suspect (the incident layer links it to the controller incident, and the
+ * response guard refuses to isolate it); every other disk fault is
+ * absorbed. */
+static bool absorbable(FaultClass c) {
+        return c != FAULT_DISK_FAILED;
+}
+
+static void emit_behind_suspect(Diagnosis *d, Node *n, Fault *f) {
+        size_t l = strlen(f->reason);
+
+        snprintf(f->reason + l, sizeof(f->reason) - l, "; its controller '%s' is suspect", n->controller->name);
+        emit(d, n, f);
+}
+
 /* Hold a disk-level fault back: its controller may turn out to be the cause. */
 static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, FaultAction a, usec_t now_usec,
                  const char *reason) {
@@ -233,7 +249,7 @@ static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, Fault
 
         if (n->open[c] || (n->pending && n->pending->class == c))
                 return;
-        if (controller_suspect(n)) {
+        if (controller_suspect(n) && absorbable(c)) {
                 log_debug("Fault %s of '%s' absorbed: controller '%s' is suspect.", fault_class_to_string(c), n->name,
                           n->controller->name);
                 n->open[c] = true;
@@ -249,6 +265,12 @@ static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, Fault
         if (!f)
                 return;
         snprintf(f->reason, sizeof(f->reason), "%s", reason);
+        if (controller_suspect(n)) {
+                /* Not absorbable: no reason to hold it back. */
+                emit_behind_suspect(d, n, f);
+                free(f);
+                return;
+        }
         n->pending = f;
 }
 
@@ -267,6 +289,8 @@ static size_t troubled_children(const Diagnosis *d, const Node *c, usec_t now_us
 
 static void controller_fault(Diagnosis *d, Node *c, usec_t now_usec, const char *why) {
         _cleanup_free_ Fault *f = NULL;
+        Node *facts[FAULT_SYMPTOMS_MAX];
+        size_t n_facts = 0;
         size_t k = troubled_children(d, c, now_usec, NULL);
 
         if (c->open[FAULT_CONTROLLER])
@@ -285,12 +309,21 @@ static void controller_fault(Diagnosis *d, Node *c, usec_t now_usec, const char 
                 fault_add_evidence(f, x);
                 if (f->n_symptoms < FAULT_SYMPTOMS_MAX)
                         snprintf(f->symptoms[f->n_symptoms++], EREPORT_CI_ID_MAX, "%s", x->id);
-                if (x->pending) {
+                if (x->pending && !absorbable(x->pending->class)) {
+                        /* Raised after the controller fault; beyond the
+                         * array's room, when its hold time is over. */
+                        if (n_facts < ELEMENTSOF(facts))
+                                facts[n_facts++] = x;
+                } else if (x->pending) {
                         x->open[x->pending->class] = true; /* absorbed */
                         x->pending = mfree(x->pending);
                 }
         }
         emit(d, c, f);
+        for (size_t i = 0; i < n_facts; i++) {
+                emit_behind_suspect(d, facts[i], facts[i]->pending);
+                facts[i]->pending = mfree(facts[i]->pending);
+        }
 }
 
 static void correlate(Diagnosis *d, Node *n, usec_t now_usec) {
@@ -416,9 +449,14 @@ static int release(Diagnosis *d, Node *n, usec_t now_usec) {
                 return 0;
         n->pending = NULL;
         if (controller_suspect(n)) {
-                n->open[f->class] = true;
+                bool fact = !absorbable(f->class);
+
+                if (fact)
+                        emit_behind_suspect(d, n, f);
+                else
+                        n->open[f->class] = true;
                 free(f);
-                return 0;
+                return fact;
         }
         if (n->controller && f->class != FAULT_DISK_PRECURSORS &&
             troubled_children(d, n->controller, now_usec, n) == 0 && n->controller->n_children > 1) {

@@ -15,7 +15,9 @@
  *    or more disks (or paths) behind one controller within the correlation
  *    window makes the controller the suspect; faults of its disks are held
  *    back for the window and, when the controller is suspect, absorbed as
- *    its symptoms instead of being raised;
+ *    its symptoms instead of being raised -- except a member md failed
+ *    (FAULT_DISK_FAILED): a fact, raised after the controller fault with
+ *    "its controller ... is suspect" in its reason;
  *  - an md member failure or media errors on a disk whose siblings behind
  *    the same controller are quiet is a disk fault (higher confidence);
  *  - a multipath path that fails and is reinstated repeatedly is flapping;

@@ -1016,8 +1016,8 @@ int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const Invento
         return 0;
 }
 
-int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
-                      InventoryChangeFn cb, void *userdata) {
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, char *const *names,
+                      const InventoryFilter *filter, usec_t now, InventoryChangeFn cb, void *userdata) {
         _cleanup_free_ Ci **l = NULL;
         int n, r, ret = 0;
 
@@ -1027,7 +1027,8 @@ int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const Inve
         for (int i = 0; i < n; i++) {
                 _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
 
-                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath)
+                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath ||
+                    (names && !strv_contains(names, l[i]->name)))
                         continue;
                 d = udev_device_new_from_syspath(udev, l[i]->syspath);
                 if (!d) {

@@ -125,7 +125,10 @@ static const Fault *find_fault(const Collected *c, FaultClass class, const char 
 }
 
 /* The real perc5i log: every disk behind host0 gets DID_NO_CONNECT within
- * a second, md fails two members.  Verdict: ONE controller fault. */
+ * a second, md fails two members.  Verdict: ONE controller fault, and the
+ * two members md failed (facts: md2 lost redundancy), each raised after the
+ * controller fault and saying its controller is suspect; no other disk
+ * fault. */
 static void test_cascade_real_log(void **state) {
         _cleanup_(diagnosis_freep) Diagnosis *d = NULL;
         Collected c = {};
@@ -147,7 +150,14 @@ static void test_cascade_real_log(void **state) {
         diagnosis_tick(d, T0 + 16000 * S);
         diagnosis_tick(d, T0 + 90000 * S);
 
-        assert_int_equal(c.n, 1);
+        assert_int_equal(c.n, 3);
+        for (size_t i = 1; i < c.n; i++) {
+                assert_int_equal(c.faults[i].class, FAULT_DISK_FAILED);
+                assert_int_equal(c.faults[i].action, FAULT_ACTION_ISOLATE_MEMBER);
+                assert_non_null(strstr(c.faults[i].reason, "its controller 'ctrl-host0' is suspect"));
+        }
+        assert_non_null(find_fault(&c, FAULT_DISK_FAILED, "disk-sdc"));
+        assert_non_null(find_fault(&c, FAULT_DISK_FAILED, "disk-sde"));
         x = &c.faults[0];
         assert_int_equal(x->class, FAULT_CONTROLLER);
         assert_string_equal(x->suspect, "ctrl-host0");
@@ -220,6 +230,54 @@ static void test_cascade_context(void **state) {
         assert_int_equal(x->action, FAULT_ACTION_CHECK_CONTROLLER);
         for (size_t i = 0; i < c.n; i++)
                 assert_false(c.faults[i].class == FAULT_DISK_TRANSPORT);
+}
+
+/* The cascade as the VM lab plays it (tests/vmlab/scenarios/12): a member
+ * fails while the storm is starting, before the controller is suspect (held
+ * back), another once it is.  Verdict: the controller fault first, then
+ * both member faults (not absorbed: md failed them), and none for the
+ * timeouts and resets of the disks themselves. */
+static void test_cascade_member_fails_in_storm(void **state) {
+        static const Timed t[] = {
+                { 0, EREPORT_SCSI_SENSE_RECOVERED, "sda", 0 },
+                { 1 * S, EREPORT_SCSI_TIMEOUT, "sdc", 0 },
+                { 1 * S, EREPORT_MD_MEMBER_FAULTY, "sdb1", 0 },
+                { 2 * S, EREPORT_SCSI_TIMEOUT, "sdd", 0 }, /* two disks: the controller */
+                { 3 * S, EREPORT_MD_MEMBER_FAULTY, "sde5", 0 },
+                { 4 * S, EREPORT_SCSI_TIMEOUT, "sdc", 0 },
+                { 5 * S, EREPORT_SCSI_DEVICE_RESET, "sdc", 0 },
+                { 6 * S, EREPORT_SCSI_TIMEOUT, "sdc", 0 },
+                { 7 * S, EREPORT_SCSI_TIMEOUT, "sdc", 0 }, /* sdc's own transport SERD fires */
+                { 8 * S, EREPORT_SCSI_TIMEOUT, "sda", 0 },
+                { 9 * S, EREPORT_SCSI_CMD_FAILED, "sdf", 3 /* DID_TIME_OUT */ },
+        };
+        _cleanup_(diagnosis_freep) Diagnosis *d = NULL;
+        Collected c = {};
+        const Fault *x;
+
+        assert_int_equal(diagnosis_new(NULL, lookup, NULL, collect, &c, &d), 0);
+        feed(d, t, 3);
+        assert_int_equal(c.n, 0); /* sdb's failure waits: is it the controller? */
+        feed(d, t + 3, 1);
+        assert_int_equal(c.n, 2);
+        assert_int_equal(c.faults[0].class, FAULT_CONTROLLER);
+        x = &c.faults[1];
+        assert_int_equal(x->class, FAULT_DISK_FAILED);
+        assert_string_equal(x->suspect, "disk-sdb");
+        assert_int_equal(x->action, FAULT_ACTION_ISOLATE_MEMBER);
+        assert_non_null(strstr(x->reason, "md failed the member; its controller 'ctrl-host0' is suspect"));
+        assert_int_equal(diagnosis_next_deadline(d), USEC_INFINITY); /* nothing left held back */
+        /* Once the controller is suspect, a member failure is raised at once. */
+        feed(d, t + 4, 1);
+        assert_int_equal(c.n, 3);
+        assert_non_null(find_fault(&c, FAULT_DISK_FAILED, "disk-sde"));
+        feed(d, t + 5, ELEMENTSOF(t) - 5);
+        diagnosis_tick(d, T0 + 10 * MIN_);
+        assert_int_equal(c.n, 3);
+        /* a repeat of md's verdict raises nothing new */
+        feed(d, (Timed[]) { { 11 * MIN_, EREPORT_MD_MEMBER_FAULTY, "sdb1", 0 } }, 1);
+        diagnosis_tick(d, T0 + 20 * MIN_);
+        assert_int_equal(c.n, 3);
 }
 
 /* A RAID1 member with hard errors while its sibling on the same controller
@@ -768,6 +826,7 @@ int main(void) {
                 cmocka_unit_test(test_serd),
                 cmocka_unit_test(test_cascade_real_log),
                 cmocka_unit_test(test_cascade_context),
+                cmocka_unit_test(test_cascade_member_fails_in_storm),
                 cmocka_unit_test(test_member_errors_sibling_healthy),
                 cmocka_unit_test(test_paths),
                 cmocka_unit_test(test_precursors_and_host_resets),

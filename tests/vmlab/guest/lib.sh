@@ -34,6 +34,13 @@ vm_now_ms() {
 	echo $((${_vm_up%.*} * 1000 + 1${_vm_up#*.}0 - 1000))
 }
 
+# vm_realtime_us - CLOCK_REALTIME in microseconds, from one busybox call
+# (adjtimex prints the time to the microsecond; busybox date has no %N).
+vm_realtime_us() {
+	/usr/bin/busybox adjtimex | sed -n 's/^ *time\.tv_sec: *//p; s/^ *time\.tv_usec: *//p' |
+		{ read -r _vm_s; read -r _vm_u; echo $((_vm_s * 1000000 + _vm_u)); }
+}
+
 vm_log() {
 	read -r _vm_up _vm_idle </proc/uptime
 	echo "[vmlab $_vm_up] $*" >&2
