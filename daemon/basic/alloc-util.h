@@ -29,6 +29,15 @@ static inline void freep(void *p) {
 
 #define _cleanup_free_ _cleanup_(freep)
 
+/* memcpy_safe() - memcpy() that allows src == NULL when n == 0 (an empty
+ * array that was never allocated): memcpy() with NULL is undefined even
+ * for zero bytes (C11 7.24.1p2), and UBSan reports it. */
+static inline void *memcpy_safe(void *dst, const void *src, size_t n) {
+        if (n == 0)
+                return dst;
+        return memcpy(dst, src, n);
+}
+
 /* free_and_strdup() - replace *p by a copy of s (NULL allowed).
  * Return: 1 if changed, 0 if equal, -ENOMEM. */
 int free_and_strdup(char **p, const char *s);
