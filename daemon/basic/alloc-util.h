@@ -47,5 +47,8 @@ int free_and_strdup(char **p, const char *s);
  * Return: 0, or -ENOMEM with *p untouched. */
 int greedy_realloc(void **p, size_t *allocated, size_t need, size_t size);
 
+/* The element size as a type (sizeof(__typeof__(...))): arrays of pointers
+ * (Node **, Incident **) are grown too, and clang-tidy's
+ * bugprone-sizeof-expression reads sizeof(array[0]) on them as a mistake. */
 #define GREEDY_REALLOC(array, allocated, need)                                             \
-        greedy_realloc((void **) &(array), &(allocated), (need), sizeof((array)[0]))
+        greedy_realloc((void **) &(array), &(allocated), (need), sizeof(__typeof__((array)[0])))

@@ -83,7 +83,7 @@ const KmsgStats *kmsg_reader_stats(const KmsgReader *r) _pure_;
  * not yet handed out in @stream; a record is complete once the next one
  * starts or the FIFO is drained at a line end.  The FIFO is opened
  * read-write: writers may come and go without the daemon seeing EOF. */
-#define KMSG_STREAM_BUFFER (64 * 1024) /* bytes read from a FIFO ahead of the parser */
+#define KMSG_STREAM_BUFFER ((size_t) 64 * 1024) /* bytes read from a FIFO ahead of the parser */
 typedef struct KmsgDev {
         const char *path;
         const char *boot_id_path; /* /proc/sys/kernel/random/boot_id */
