@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,8 @@
 #include "alloc-util.h"
 #include "fd-util.h"
 #include "fileio.h"
+
+#define ONE_LINE_FILE_MAX ((size_t) 64 * 1024) /* bytes: sysfs and /proc values are far smaller */
 
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
@@ -63,9 +66,10 @@ int read_one_line_file(const char *path, char **ret) {
         char *s;
         int r;
 
-        r = read_full_file(path, 64 * 1024, &s, NULL);
+        r = read_full_file(path, ONE_LINE_FILE_MAX, &s, NULL);
         if (r < 0)
                 return r;
+        /* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set on r >= 0; the analyzer takes -errno for >= 0 */
         s[strcspn(s, "\n")] = '\0';
         *ret = s;
         return 0;
@@ -79,11 +83,7 @@ char *path_join(const char *a, const char *b) {
                 la--;
         while (*b == '/')
                 b++;
-        p = new(char, la + 1 + strlen(b) + 1);
-        if (!p)
+        if (la > INT_MAX || asprintf(&p, "%.*s/%s", (int) la, a, b) < 0)
                 return NULL;
-        memcpy(p, a, la);
-        p[la] = '/';
-        strcpy(p + la + 1, b);
         return p;
 }

@@ -485,8 +485,18 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 log_warning_errno(r, "Failed to read the kernel log, ignoring: %m");
         if (m->state_urgent)
                 (void) manager_state_save(m);
+        /* A replay FIFO's reader may hold records that EPOLLIN will not
+         * announce: come back for them after the other sources had a turn. */
+        if (m->kmsg_pending && kmsg_dev_pending(&m->kmsg_dev))
+                (void) sd_event_source_set_enabled(m->kmsg_pending, SD_EVENT_ONESHOT);
         arm_diagnosis_timer(m);
         return 0;
+}
+
+static int on_kmsg_pending(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        return on_kmsg(m->kmsg_source, kmsg_dev_fd(&m->kmsg_dev), EPOLLIN, m);
 }
 
 static int start_kmsg(Manager *m) {
@@ -508,6 +518,10 @@ static int start_kmsg(Manager *m) {
         if (r < 0)
                 return log_warning_errno(r, "Cannot watch the kernel log, going on without it: %m");
         (void) sd_event_source_set_description(m->kmsg_source, "kmsg");
+        r = sd_event_add_defer(m->event, &m->kmsg_pending, on_kmsg_pending, m);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot watch the kernel log, going on without it: %m");
+        (void) sd_event_source_set_enabled(m->kmsg_pending, SD_EVENT_OFF);
         /* What is already there: handled now (the cursor skips what was
          * handled before a restart). */
         (void) on_kmsg(m->kmsg_source, kmsg_dev_fd(&m->kmsg_dev), EPOLLIN, m);
@@ -882,6 +896,7 @@ void manager_evidence_stop(Manager *m) {
         if (m->state_dirty || m->state_urgent)
                 (void) manager_state_save(m);
         m->state_timer = sd_event_source_disable_unref(m->state_timer);
+        m->kmsg_pending = sd_event_source_disable_unref(m->kmsg_pending);
         m->kmsg = kmsg_reader_free(m->kmsg);
         m->diagnosis_timer = sd_event_source_disable_unref(m->diagnosis_timer);
         m->diagnosis = diagnosis_free(m->diagnosis);

@@ -32,7 +32,7 @@
 #include "string-util.h"
 
 #define HEALTH_WORKERS 2                     /* reads in flight at once */
-#define HEALTH_REPLY_MAX (1024 * 1024)       /* a worker that says more is broken */
+#define HEALTH_REPLY_MAX ((size_t) 1024 * 1024)      /* a worker that says more is broken */
 
 typedef struct DeviceHealth {
         char *ci_id;               /* hash key */

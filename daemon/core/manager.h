@@ -50,6 +50,7 @@ typedef struct Manager {
         KmsgDev kmsg_dev;
         KmsgReader *kmsg;
         sd_event_source *kmsg_source;
+        sd_event_source *kmsg_pending; /* defer: records left in a replay FIFO's buffer */
         int mdstat_fd;
         sd_event_source *mdstat_source;
         char *mdstat_text;            /* /proc/mdstat as last read: which arrays an md event changed */

@@ -7,6 +7,7 @@
 
 #include "alloc-util.h"
 #include "ci.h"
+#include "parse-util.h"
 #include "string-table.h"
 #include "string-util.h"
 
@@ -144,6 +145,50 @@ void ci_move_contents(Ci *dst, Ci *src) {
 
         free(src->id);
         *src = (Ci) { .type = dst->type, .rotational = -1 };
+}
+
+int set_trimmed(char **field, const char *v) {
+        _cleanup_free_ char *t = NULL;
+        char *s;
+
+        if (!v || *field)
+                return 0; /* first source wins */
+        t = strdup(v);
+        if (!t)
+                return -ENOMEM;
+        s = strstrip(t);
+        if (isempty(s))
+                return 0;
+        *field = strdup(s);
+        return *field ? 1 : -ENOMEM;
+}
+
+int ci_set_md_values(Ci *c, const MdArrayValues *v) {
+        uint64_t u;
+
+        assert(c && v);
+        if (set_trimmed(&c->level, v->level) < 0 || set_trimmed(&c->array_state, v->array_state) < 0 ||
+            set_trimmed(&c->sync_action, v->sync_action) < 0)
+                return -ENOMEM;
+        if (v->raid_disks)
+                (void) safe_atou(v->raid_disks, &c->raid_disks);
+        if (v->degraded)
+                (void) safe_atou(v->degraded, &c->degraded);
+        if (v->size && safe_atou64(v->size, &u) >= 0 && u <= UINT64_MAX / 512)
+                c->capacity_bytes = u * 512;
+        return 0;
+}
+
+int array_member_set_md_values(ArrayMember *m, const char *state, const char *slot, const char *errors) {
+        assert(m);
+        if (set_trimmed(&m->state, state) < 0)
+                return -ENOMEM;
+        if (slot)
+                (void) safe_atoi(slot, &m->slot); /* "none" for spares */
+        if (errors)
+                (void) safe_atou64(errors, &m->errors);
+        m->role = member_role_from_md_state(m->state, m->slot);
+        return 0;
 }
 
 MemberRole member_role_from_md_state(const char *state, int slot) {

@@ -78,22 +78,6 @@ static const char *attr(struct udev_device *d, const char *key) {
 }
 
 /* A copy of a device string, trimmed; NULL stays NULL, "" becomes NULL. */
-static int set_trimmed(char **field, const char *v) {
-        _cleanup_free_ char *t = NULL;
-        char *s;
-
-        if (!v || *field)
-                return 0; /* first source wins */
-        t = strdup(v);
-        if (!t)
-                return -ENOMEM;
-        s = strstrip(t);
-        if (isempty(s))
-                return 0;
-        *field = strdup(s);
-        return *field ? 1 : -ENOMEM;
-}
-
 static int set_decoded(char **field, const char *enc) {
         _cleanup_free_ char *t = NULL;
 
@@ -589,20 +573,18 @@ static int read_md(struct udev_device *d, Ci *c) {
         size_t allocated = 0;
         struct dirent *de;
         const char *v;
-        uint64_t u;
 
         c->transport = TRANSPORT_VIRTUAL;
-        if (set_trimmed(&c->level, attr(d, "md/level")) < 0 ||
-            set_trimmed(&c->array_state, attr(d, "md/array_state")) < 0 ||
-            set_trimmed(&c->sync_action, attr(d, "md/sync_action")) < 0 ||
+        if (ci_set_md_values(c, &(MdArrayValues) {
+                                 .level = attr(d, "md/level"),
+                                 .array_state = attr(d, "md/array_state"),
+                                 .sync_action = attr(d, "md/sync_action"),
+                                 .raid_disks = attr(d, "md/raid_disks"),
+                                 .degraded = attr(d, "md/degraded"),
+                                 .size = attr(d, "size"),
+                         }) < 0 ||
             set_trimmed(&c->alias, prop(d, "MD_DEVNAME")) < 0)
                 return -ENOMEM;
-        if ((v = attr(d, "md/raid_disks")))
-                (void) safe_atou(v, &c->raid_disks);
-        if ((v = attr(d, "md/degraded")))
-                (void) safe_atou(v, &c->degraded);
-        if ((v = attr(d, "size")) && safe_atou64(v, &u) >= 0 && u <= UINT64_MAX / 512)
-                c->capacity_bytes = u * 512;
 
         if ((v = prop(d, "MD_UUID")))
                 c->id = ci_id_escape("md-", v, NULL);
@@ -634,13 +616,11 @@ static int read_md(struct udev_device *d, Ci *c) {
                 if (!sub || !(m->name = strdup(member)))
                         return -ENOMEM;
                 c->n_members++;
-                if (read_file_attr(sub, "state", &state) >= 0)
-                        m->state = strdup(strstrip(state));
-                if (read_file_attr(sub, "slot", &slot) >= 0)
-                        (void) safe_atoi(slot, &m->slot); /* "none" for spares */
-                if (read_file_attr(sub, "errors", &errors) >= 0)
-                        (void) safe_atou64(errors, &m->errors);
-                m->role = member_role_from_md_state(m->state, m->slot);
+                (void) read_file_attr(sub, "state", &state);
+                (void) read_file_attr(sub, "slot", &slot);
+                (void) read_file_attr(sub, "errors", &errors);
+                if (array_member_set_md_values(m, state, slot, errors) < 0)
+                        return -ENOMEM;
                 m->disk_name = disk_under(udev_device_get_udev(d), member, 0);
         }
         if (c->n_members > 1)

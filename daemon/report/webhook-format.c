@@ -187,7 +187,7 @@ static int fingerprint(const char *s, char ret[static 17]) {
 
         if (EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) != 1 || n < 8)
                 return -EIO;
-        for (unsigned k = 0; k < 8; k++)
+        for (size_t k = 0; k < 8; k++)
                 snprintf(ret + 2 * k, 3, "%02x", md[k]);
         return 0;
 }
@@ -345,7 +345,7 @@ static int render_pagerduty(const Envelope *e, const WebhookRenderParams *p, cha
 
                 if (EVP_Digest(i->dedup_key, strlen(i->dedup_key), md, &n, EVP_sha256(), NULL) != 1 || n != 32)
                         return -EIO;
-                for (unsigned k = 0; k < 32; k++)
+                for (size_t k = 0; k < 32; k++)
                         snprintf(dedup + 2 * k, 3, "%02x", md[k]);
         }
 

@@ -283,7 +283,7 @@ static int wait_known_error_actions(Fixture *f, const char *id) {
         "Workaround=Replace the disk.\n"                                  \
         "Reference=tests/unit/test-storguardd.c\n"
 static const char medium_error_record[] =
-        "3,7,5000000,-;sd 0:2:1:0: [sdb] tag#3 Sense Key : Medium Error [current] ";
+        "3,7,5000000,-;sd 0:2:1:0: [sdb] tag#3 Sense Key : Medium Error [current] \n";
 
 /* A FIFO as the daemon's kernel log; the configuration reads it. */
 static char *use_kmsg_fifo(Fixture *f, const char *kedir) {
