@@ -776,8 +776,14 @@ static int on_incident_enqueue(Store *s, const Incident *i, uint64_t seq, const 
 
 /* After each incident change: the journal, then D-Bus. */
 static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        Manager *m = userdata;
+
         report_journal_incident_changed(i, event_type, userdata);
-        bus_incident_changed(userdata, i, event_type);
+        bus_incident_changed(m, i, event_type);
+        /* Refused by the store (full, read-only): written again later. */
+        if (m->incidents && incident_manager_unsaved(m->incidents) > 0 &&
+            !(m->store_retry_source && sd_event_source_get_enabled(m->store_retry_source, NULL) > 0))
+                manager_store_retry_arm(m);
 }
 
 static int open_store(Manager *m) {

@@ -81,6 +81,7 @@ typedef struct Manager {
         sd_event_source *latency_timer;
 
         sd_event_source *housekeeping_source; /* manager-housekeeping.c */
+        sd_event_source *store_retry_source;  /* manager-housekeeping.c: pending incident changes */
 
         /* Known errors (manager-known-errors.c). */
         KnownErrorDb known_errors;
@@ -176,6 +177,9 @@ void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass c
 /* Housekeeping: quiet-period resolution and retention, on a timer. */
 int manager_housekeeping_start(Manager *m);
 void manager_housekeeping_stop(Manager *m);
+/* manager_store_retry_arm() - incident changes the store refused are
+ * written again in a while (no-op when none are pending). */
+void manager_store_retry_arm(Manager *m);
 /* manager_resolve_quiet() - resolve open incidents of event-stream faults
  * not seen for QuietPeriodSec=.  Return: how many. */
 int manager_resolve_quiet(Manager *m, usec_t now_usec);
