@@ -16,7 +16,7 @@ int health_parse_buffer(const void *buf, size_t len, const char *name, HealthSna
         if (!buf || len == 0)
                 return health_parse_error_set(error, EBADMSG, 0, "empty file");
         if (len > HEALTH_FILE_MAX)
-                return health_parse_error_set(error, EFBIG, SIZE_MAX, "%zu bytes, larger than %u", len, HEALTH_FILE_MAX);
+                return health_parse_error_set(error, EFBIG, SIZE_MAX, "%zu bytes, larger than %zu", len, HEALTH_FILE_MAX);
         if (len >= 4 && memcmp(buf, "IDFY", 4) == 0) {
                 r = ata_parse_blob(buf, len, name, ret);
                 if (r < 0 && r != -ENOMEM)

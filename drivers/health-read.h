@@ -13,7 +13,7 @@
 #include "health.h"
 #include "scsi/scsi-health.h"
 
-#define HEALTH_FILE_MAX (16U * 1024U * 1024U) /* bytes */
+#define HEALTH_FILE_MAX ((size_t) 16 * 1024 * 1024) /* bytes */
 
 /* health_parse_buffer() - a libatasmart blob (starts with the "IDFY" tag)
  * or smartctl JSON, told apart by content.  @name names it in messages.

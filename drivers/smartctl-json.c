@@ -258,7 +258,7 @@ int smartctl_json_parse(const char *text, size_t len, const char *name, HealthSn
         int r;
 
         if (len > SMARTCTL_JSON_MAX)
-                return health_parse_error_set(error, EFBIG, SIZE_MAX, "%zu bytes, larger than %u", len, SMARTCTL_JSON_MAX);
+                return health_parse_error_set(error, EFBIG, SIZE_MAX, "%zu bytes, larger than %zu", len, SMARTCTL_JSON_MAX);
         if (!text || len == 0)
                 return health_parse_error_set(error, EBADMSG, 0, "empty file");
 

@@ -37,7 +37,7 @@
 
 #include "health.h"
 
-#define SMARTCTL_JSON_MAX (16U * 1024U * 1024U) /* bytes: real outputs are < 100 KiB */
+#define SMARTCTL_JSON_MAX ((size_t) 16 * 1024 * 1024) /* bytes: real outputs are < 100 KiB */
 
 /* smartctl_json_parse() - parse @len bytes of text (need not be
  * NUL-terminated) named @name (for messages and the snapshot).

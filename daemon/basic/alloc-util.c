@@ -27,6 +27,7 @@ int greedy_realloc(void **p, size_t *allocated, size_t need, size_t size) {
 
         assert(p);
         assert(allocated);
+        assert(size > 0);
 
         if (*allocated >= need)
                 return 0;

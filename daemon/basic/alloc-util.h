@@ -29,6 +29,15 @@ static inline void freep(void *p) {
 
 #define _cleanup_free_ _cleanup_(freep)
 
+/* memcpy_safe() - memcpy() that allows src == NULL when n == 0 (an empty
+ * array that was never allocated): memcpy() with NULL is undefined even
+ * for zero bytes (C11 7.24.1p2), and UBSan reports it. */
+static inline void *memcpy_safe(void *dst, const void *src, size_t n) {
+        if (n == 0)
+                return dst;
+        return memcpy(dst, src, n);
+}
+
 /* free_and_strdup() - replace *p by a copy of s (NULL allowed).
  * Return: 1 if changed, 0 if equal, -ENOMEM. */
 int free_and_strdup(char **p, const char *s);
@@ -38,5 +47,8 @@ int free_and_strdup(char **p, const char *s);
  * Return: 0, or -ENOMEM with *p untouched. */
 int greedy_realloc(void **p, size_t *allocated, size_t need, size_t size);
 
+/* The element size as a type (sizeof(__typeof__(...))): arrays of pointers
+ * (Node **, Incident **) are grown too, and clang-tidy's
+ * bugprone-sizeof-expression reads sizeof(array[0]) on them as a mistake. */
 #define GREEDY_REALLOC(array, allocated, need)                                             \
-        greedy_realloc((void **) &(array), &(allocated), (need), sizeof((array)[0]))
+        greedy_realloc((void **) &(array), &(allocated), (need), sizeof(__typeof__((array)[0])))

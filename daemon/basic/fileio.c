@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,10 +10,10 @@
 #include "fd-util.h"
 #include "fileio.h"
 
+#define ONE_LINE_FILE_MAX ((size_t) 64 * 1024) /* bytes: sysfs and /proc values are far smaller */
+
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t allocated = 0, n = 0;
 
         assert(path);
         assert(ret);
@@ -20,6 +21,15 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0, n = 0;
+
+        assert(fd >= 0);
+        assert(ret);
 
         for (;;) {
                 ssize_t k;
@@ -56,9 +66,10 @@ int read_one_line_file(const char *path, char **ret) {
         char *s;
         int r;
 
-        r = read_full_file(path, 64 * 1024, &s, NULL);
+        r = read_full_file(path, ONE_LINE_FILE_MAX, &s, NULL);
         if (r < 0)
                 return r;
+        /* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set on r >= 0; the analyzer takes -errno for >= 0 */
         s[strcspn(s, "\n")] = '\0';
         *ret = s;
         return 0;
@@ -72,11 +83,7 @@ char *path_join(const char *a, const char *b) {
                 la--;
         while (*b == '/')
                 b++;
-        p = new(char, la + 1 + strlen(b) + 1);
-        if (!p)
+        if (la > INT_MAX || asprintf(&p, "%.*s/%s", (int) la, a, b) < 0)
                 return NULL;
-        memcpy(p, a, la);
-        p[la] = '/';
-        strcpy(p + la + 1, b);
         return p;
 }

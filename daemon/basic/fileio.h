@@ -8,6 +8,9 @@
  * Return: 0 with *ret (and *ret_size if non-NULL) set; -EFBIG when the file
  * is larger than max; -errno from open/read. */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* read_full_fd() - the same from an open fd, from its current position to
+ * its end (the caller rewinds it, e.g. a /proc file read again). */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 
 /* read_one_line_file() - the first line of a small file without its
  * newline (sysfs attributes).  Return: 0 or -errno. */

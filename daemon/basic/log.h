@@ -46,12 +46,15 @@ void log_set_stream(FILE *f);
 int log_internal(int level, int error, const char *file, int line, const char *func,
                  const char *format, ...) _printf_(6, 7);
 
+/* Evaluates to -ERRNO_VALUE(error) (what log_internal() returns too),
+ * spelled here so callers' "return log_*_errno(r, ...)" is visibly < 0 for
+ * r < 0, to the static analyser as well. */
 #define log_full_errno(level, error, ...)                                                  \
         ({                                                                                 \
                 int _level_ = (level), _e_ = (error);                                      \
-                (log_get_max_level() >= _level_)                                           \
-                        ? log_internal(_level_, _e_, __FILE__, __LINE__, __func__, __VA_ARGS__) \
-                        : -ERRNO_VALUE(_e_);                                               \
+                if (log_get_max_level() >= _level_)                                        \
+                        (void) log_internal(_level_, _e_, __FILE__, __LINE__, __func__, __VA_ARGS__); \
+                -ERRNO_VALUE(_e_);                                                         \
         })
 
 #define log_full(level, ...) (void) log_full_errno((level), 0, __VA_ARGS__)

@@ -24,3 +24,4 @@
 #define PROC_ROOT "/proc"
 #define BOOT_ID_PATH PROC_ROOT "/sys/kernel/random/boot_id"
 #define MDSTAT_PATH PROC_ROOT "/mdstat"
+#define DM_CONTROL_PATH DEV_ROOT "/mapper/control"

@@ -59,13 +59,14 @@ static int unhex(char c) {
 }
 
 char *udev_decode_string(const char *s) {
-        _cleanup_free_ char *t = new(char, strlen(s) + 1);
+        /* Decoding only shrinks: done in place in a copy. */
+        _cleanup_free_ char *t = strdup(s);
         char *d;
 
         if (!t)
                 return NULL;
         d = t;
-        for (const char *p = s; *p; p++) {
+        for (const char *p = t; *p; p++) {
                 int a, b;
 
                 if (p[0] == '\\' && p[1] == 'x' && (a = unhex(p[2])) >= 0 && (b = unhex(p[3])) >= 0) {

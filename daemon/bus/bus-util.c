@@ -49,18 +49,16 @@ bool bus_valid_text(const char *s, size_t max, bool empty_ok) {
         return true;
 }
 
-static int group_gid(const char *name, gid_t *ret) {
+/* group_gid() - the gid of group @name.  Return: whether *ret was set (a
+ * group that cannot be looked up grants nothing). */
+static bool group_gid(const char *name, gid_t *ret) {
         struct group g, *res = NULL;
         char buf[4096];
-        int r;
 
-        r = getgrnam_r(name, &g, buf, sizeof(buf), &res);
-        if (r != 0)
-                return -r;
-        if (!res)
-                return -ENOENT;
+        if (getgrnam_r(name, &g, buf, sizeof(buf), &res) != 0 || !res)
+                return false;
         *ret = res->gr_gid;
-        return 0;
+        return true;
 }
 
 int bus_check_privileged(Manager *m, sd_bus_message *message, sd_bus_error *error) {
@@ -82,7 +80,7 @@ int bus_check_privileged(Manager *m, sd_bus_message *message, sd_bus_error *erro
         if (euid == 0)
                 return 1;
 
-        if (group && group_gid(group, &gid) >= 0) {
+        if (group && group_gid(group, &gid)) {
                 const gid_t *gids;
                 int n;
 

@@ -19,15 +19,18 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "evidence-state.h"
+#include "fileio.h"
 #include "fd-util.h"
+#include "fileio.h"
 #include "log.h"
+#include "md/mdstat.h"
 #include "manager.h"
 #include "message-ids.h"
 #include "report-journal.h"
 #include "paths.h"
 #include "string-util.h"
 
-#define KMSG_CURSOR_KEY "kmsg.cursor"
 #define KMSG_BATCH 4096 /* records per wakeup, so one storm cannot starve the loop */
 
 /* --- topology for diagnosis ---------------------------------------------- */
@@ -41,6 +44,15 @@ static const char *keep(Manager *m, unsigned slot, const char *s) {
 
 Ci *manager_find_container(Manager *m, const char *name, CiType type) {
         return inventory_find_container(m->inventory, name, type);
+}
+
+Incident *manager_controller_incident(Manager *m, const Ci *disk) {
+        char key[256];
+
+        if (!disk->controller_id || !m->incidents)
+                return NULL;
+        snprintf(key, sizeof(key), "%s:%s", fault_class_to_string(FAULT_CONTROLLER), disk->controller_id);
+        return incident_manager_find_active(m->incidents, key);
 }
 
 /* "ata3" names the libata port: the controller whose id ends in it, and
@@ -187,6 +199,7 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
                 in->urgency = URGENCY_HIGH;
                 break;
         case FAULT_DISK_PRECURSORS:
+        case FAULT_DISK_SMART_HISTORY:
                 in->impact = IMPACT_NONE_YET;
                 in->urgency = URGENCY_LOW;
                 break;
@@ -246,6 +259,8 @@ static const char *fault_title(FaultClass c) {
                 return "rising rate of recovered errors and retries";
         case FAULT_DISK_FAIL_SLOW:
                 return "much slower than its peers";
+        case FAULT_DISK_SMART_HISTORY:
+                return "SMART history warrants a warning: ";
         case FAULT_CONTROLLER:
                 return "errors on several disks behind it: suspect the controller or its path";
         case FAULT_PATH_FAILED:
@@ -265,9 +280,9 @@ static void on_fault(const Fault *f, void *userdata) {
         char key[256], title[512];
         json_object *ci = c ? ci_identity(m, c) : NULL, *evidence = evidence_json(f);
         IncidentInput in = {};
-        Incident *i = NULL;
+        Incident *i = NULL, *ctrl = NULL;
         usec_t t = now(CLOCK_REALTIME);
-        const char *health_reason = NULL;
+        const char *health_reason = NULL, *detail;
         int r;
 
         /* A device that predicts its own failure says why: that reason
@@ -284,11 +299,17 @@ static void on_fault(const Fault *f, void *userdata) {
                 default:
                         break;
                 }
+        /* The ATA policy's warning is titled with its reason. */
+        detail = health_reason ?: f->class == FAULT_DISK_SMART_HISTORY ? f->reason : NULL;
+        /* A disk fault raised while its controller's incident is active
+         * (an md member failed in the middle of the cascade) is tied to it. */
+        if (c && c->type == CI_DISK)
+                ctrl = manager_controller_incident(m, c);
         snprintf(key, sizeof(key), "%s:%s", strempty(fault_class_to_string(f->class)), f->suspect);
         snprintf(title, sizeof(title), "%s %s%s%s%s%s%s: %s%s", ci_type_to_string(f->suspect_type),
                  c && c->name ? c->name : f->suspect_name[0] ? f->suspect_name : f->suspect, model || serial ? " (" : "", strempty(model),
                  model && serial ? ", serial " : (serial ? "serial " : ""), strempty(serial), model || serial ? ")" : "",
-                 health_reason ? "predicts its own failure: " : fault_title(f->class), strempty(health_reason));
+                 health_reason ? "predicts its own failure: " : fault_title(f->class), strempty(detail));
         title[0] = (char) toupper((unsigned char) title[0]);
 
         in = (IncidentInput) {
@@ -303,6 +324,7 @@ static void on_fault(const Fault *f, void *userdata) {
                 .occurrences = MAX(f->n_evidence_total, (uint64_t) 1),
                 .precursors = f->class == FAULT_DISK_PRECURSORS ? f->n_evidence_total : 0,
                 .workaround = fault_action_to_string(f->action),
+                .related_id = ctrl ? ctrl->id : NULL,
         };
         classify(m, f, c, &in);
 
@@ -316,6 +338,10 @@ static void on_fault(const Fault *f, void *userdata) {
         report_journal_incident(i->priority <= 2 ? LOG_CRIT : LOG_WARNING, i, r > 0 ? "raised" : "updated",
                                 "Incident %s %s (priority %u%s): %s — %s", i->id, r > 0 ? "raised" : "updated",
                                 i->priority, i->major ? ", major" : "", i->title, f->reason);
+
+        /* The incident is in the store: save the engines that raised it
+         * soon, so a crash does not replay the evidence into it again. */
+        m->state_urgent = true;
 
         manager_respond(m, f, i);
 
@@ -332,6 +358,10 @@ static void on_fault(const Fault *f, void *userdata) {
                 }
 }
 
+void manager_raise_fault(Manager *m, const Fault *f) {
+        on_fault(f, m);
+}
+
 static void arm_diagnosis_timer(Manager *m);
 
 void manager_feed(const Ereport *e, void *userdata) {
@@ -342,6 +372,13 @@ void manager_feed(const Ereport *e, void *userdata) {
         if (!m->diagnosis)
                 return;
         r = diagnosis_feed(m->diagnosis, e, now(CLOCK_REALTIME));
+        manager_state_changed(m);
+        /* Known errors matched by a failure signature (Evidence=). */
+        if (m->known_errors.n > 0 && known_error_db_wants(&m->known_errors, e->class)) {
+                DiagNode dn;
+                if (diag_lookup(m, e->device, &dn) >= 0 && dn.ci_id)
+                        manager_known_errors_evidence(m, dn.ci_id, e->class);
+        }
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "Failed to diagnose '%s' on '%s', ignoring: %m",
                                   strempty(ereport_class_to_string(e->class)), e->device);
@@ -370,39 +407,73 @@ static int on_diagnosis_timer(sd_event_source *s, uint64_t usec, void *userdata)
         Manager *m = userdata;
 
         (void) diagnosis_tick(m->diagnosis, now(CLOCK_REALTIME));
+        manager_state_changed(m);
         arm_diagnosis_timer(m);
         return 0;
+}
+
+/* --- the state kept across restarts (evidence-state.h) ------------------ */
+
+int manager_state_save(Manager *m) {
+        _cleanup_free_ char *failslow = NULL;
+        int r;
+
+        if (!m->store || !m->diagnosis)
+                return 0;
+        r = manager_latency_snapshot(m, &failslow);
+        if (r >= 0)
+                r = evidence_state_save(m->store, m->diagnosis, m->boot_id, m->kmsg ? &m->kmsg_cursor : NULL, failslow);
+        if (r < 0) {
+                if (!m->state_failing)
+                        log_error_errno(r, "Failed to save the diagnosis state and kernel log cursor to '%s', "
+                                        "retrying; evidence since the last save is re-read after a restart: %m",
+                                        store_path(m->store));
+                m->state_failing = true;
+                manager_state_changed(m);
+                return r;
+        }
+        if (m->state_failing)
+                log_info("Saving the diagnosis state to '%s' works again.", store_path(m->store));
+        m->state_failing = false;
+        m->state_dirty = m->state_urgent = false;
+        return 0;
+}
+
+static int on_state_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        m->state_dirty = false; /* manager_state_save() re-arms on failure */
+        (void) manager_state_save(m);
+        return 0;
+}
+
+void manager_state_changed(Manager *m) {
+        /* Once per save interval, not per ereport: a flag, and the timer
+         * armed only by the first change after a save. */
+        if (m->state_dirty || !m->state_timer)
+                return;
+        m->state_dirty = true;
+        if (sd_event_source_set_time_relative(m->state_timer, EVIDENCE_STATE_SAVE_USEC) < 0 ||
+            sd_event_source_set_enabled(m->state_timer, SD_EVENT_ONESHOT) < 0)
+                log_warning("Failed to arm the diagnosis state timer; the state is saved at stop only.");
 }
 
 /* --- the kernel log ------------------------------------------------------ */
 
 static int cursor_get(void *userdata, KmsgCursor *ret) {
         Manager *m = userdata;
-        _cleanup_free_ char *v = NULL;
-        unsigned long long seq;
-        char boot[KMSG_BOOT_ID_MAX];
-        int r;
 
-        if (!m->store)
-                return -ENOENT;
-        r = store_state_get(m->store, KMSG_CURSOR_KEY, &v);
-        if (r < 0)
-                return r;
-        if (sscanf(v, "%36s %llu", boot, &seq) != 2)
-                return -ENOENT;
-        snprintf(ret->boot_id, sizeof(ret->boot_id), "%s", boot);
-        ret->seq = seq;
-        return 0;
+        return evidence_cursor_load(m->store, ret);
 }
 
+/* The reader's cursor after each batch: kept here and saved with the
+ * diagnosis snapshot, never alone (evidence-state.h says why). */
 static int cursor_set(void *userdata, const KmsgCursor *c) {
         Manager *m = userdata;
-        char v[80];
 
-        if (!m->store)
-                return 0;
-        snprintf(v, sizeof(v), "%s %llu", c->boot_id, (unsigned long long) c->seq);
-        return store_state_set(m->store, KMSG_CURSOR_KEY, v);
+        m->kmsg_cursor = *c;
+        manager_state_changed(m);
+        return 0;
 }
 
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -412,8 +483,20 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         r = kmsg_reader_dispatch(m->kmsg, KMSG_BATCH, manager_feed, m);
         if (r < 0 && r != -EAGAIN)
                 log_warning_errno(r, "Failed to read the kernel log, ignoring: %m");
+        if (m->state_urgent)
+                (void) manager_state_save(m);
+        /* A replay FIFO's reader may hold records that EPOLLIN will not
+         * announce: come back for them after the other sources had a turn. */
+        if (m->kmsg_pending && kmsg_dev_pending(&m->kmsg_dev))
+                (void) sd_event_source_set_enabled(m->kmsg_pending, SD_EVENT_ONESHOT);
         arm_diagnosis_timer(m);
         return 0;
+}
+
+static int on_kmsg_pending(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        return on_kmsg(m->kmsg_source, kmsg_dev_fd(&m->kmsg_dev), EPOLLIN, m);
 }
 
 static int start_kmsg(Manager *m) {
@@ -435,6 +518,10 @@ static int start_kmsg(Manager *m) {
         if (r < 0)
                 return log_warning_errno(r, "Cannot watch the kernel log, going on without it: %m");
         (void) sd_event_source_set_description(m->kmsg_source, "kmsg");
+        r = sd_event_add_defer(m->event, &m->kmsg_pending, on_kmsg_pending, m);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot watch the kernel log, going on without it: %m");
+        (void) sd_event_source_set_enabled(m->kmsg_pending, SD_EVENT_OFF);
         /* What is already there: handled now (the cursor skips what was
          * handled before a restart). */
         (void) on_kmsg(m->kmsg_source, kmsg_dev_fd(&m->kmsg_dev), EPOLLIN, m);
@@ -517,12 +604,49 @@ static void array_restored(Manager *m, Ci *array) {
                 (void) incident_manager_set_status(m->incidents, i->id, INCIDENT_RESOLVED,
                                                    "array optimal again", t);
         }
-        if (m->diagnosis)
+        if (m->diagnosis) {
                 for (size_t k = 0; k < array->n_members; k++) {
                         Ci *d = inventory_disk_of_name(m->inventory, array->members[k].disk_name);
                         if (d)
                                 diagnosis_clear(m->diagnosis, d->id);
                 }
+                manager_state_changed(m);
+        }
+}
+
+/* Members that turned faulty and paths that failed or came back since
+ * before (a state string; NULL: never seen, so every faulty member and
+ * failed path is news). */
+static void emit_member_changes(Manager *m, const Ci *c, const char *before) {
+        for (size_t k = 0; k < c->n_members; k++) {
+                const ArrayMember *a = &c->members[k];
+                if (a->role == MEMBER_ROLE_FAULTY && !had_role(before, a->name, "faulty"))
+                        emit_state(m, EREPORT_MD_MEMBER_FAULTY, a->disk_name ?: a->name, c, "member faulty");
+        }
+        for (size_t k = 0; k < c->n_paths; k++) {
+                const MultipathPath *p = &c->paths[k];
+                if (p->state == PATH_STATE_FAILED && !had_role(before, p->name, "failed"))
+                        emit_state(m, EREPORT_MPATH_PATH_FAILED, p->name, c, "path failed");
+                else if (p->state == PATH_STATE_ACTIVE && had_role(before, p->name, "failed"))
+                        emit_state(m, EREPORT_MPATH_PATH_REINSTATED, p->name, c, "path reinstated");
+        }
+}
+
+void manager_evidence_initial_states(Manager *m) {
+        _cleanup_free_ Ci **l = NULL;
+        int n = inventory_list_unsorted(m->inventory, &l);
+
+        if (n < 0) {
+                log_warning_errno(n, "Cannot list the inventory for faulty members present at start, ignoring: %m");
+                return;
+        }
+        /* A member md failed, or a path that failed, while storguard was
+         * not running (first start, or a restart) is still a fault: the
+         * incident store turns a repeat into an update, not a new one. */
+        for (int k = 0; k < n; k++)
+                if (l[k]->type == CI_ARRAY || l[k]->type == CI_MULTIPATH)
+                        emit_member_changes(m, l[k], NULL);
+        arm_diagnosis_timer(m);
 }
 
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
@@ -540,18 +664,7 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
         }
 
         if (m->startup_done && before && change != INVENTORY_REMOVED) {
-                for (size_t k = 0; k < c->n_members; k++) {
-                        const ArrayMember *a = &c->members[k];
-                        if (a->role == MEMBER_ROLE_FAULTY && !had_role(before, a->name, "faulty"))
-                                emit_state(m, EREPORT_MD_MEMBER_FAULTY, a->disk_name ?: a->name, c, "member faulty");
-                }
-                for (size_t k = 0; k < c->n_paths; k++) {
-                        const MultipathPath *p = &c->paths[k];
-                        if (p->state == PATH_STATE_FAILED && !had_role(before, p->name, "failed"))
-                                emit_state(m, EREPORT_MPATH_PATH_FAILED, p->name, c, "path failed");
-                        else if (p->state == PATH_STATE_ACTIVE && had_role(before, p->name, "failed"))
-                                emit_state(m, EREPORT_MPATH_PATH_REINSTATED, p->name, c, "path reinstated");
-                }
+                emit_member_changes(m, c, before);
                 if (c->type == CI_ARRAY && c->degraded == 0 && !strstr(before, "degraded=0"))
                         array_restored(m, c);
                 arm_diagnosis_timer(m);
@@ -578,24 +691,59 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
  * drivers/md/md.c); reading the file re-arms it.  md sends no uevent for a
  * failed member, so this is how it is noticed at once. */
 
+#define MDSTAT_MAX (4U * 1024U * 1024U) /* bytes; thousands of arrays fit */
+
+/* Read /proc/mdstat from its start (which re-arms the POLLPRI wake-up) and
+ * keep it.  Return: the arrays whose entries changed since the last read
+ * (*ret_changed NULL: unknown, re-read all), or -errno. */
+static int mdstat_reread(Manager *m, char ***ret_changed) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_strv_free_ char **changed = NULL;
+        int r;
+
+        if (lseek(m->mdstat_fd, 0, SEEK_SET) < 0)
+                return -errno;
+        r = read_full_fd(m->mdstat_fd, MDSTAT_MAX, &text, NULL);
+        if (r < 0)
+                return r;
+        r = mdstat_changed(m->mdstat_text, text, &changed);
+        if (r < 0)
+                return r;
+        free(m->mdstat_text);
+        m->mdstat_text = TAKE_PTR(text);
+        *ret_changed = TAKE_PTR(changed);
+        return r;
+}
+
 static int on_mdstat(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         InventoryFilter filter = { .ignore_names = m->config.ignore_devices };
-        char buf[4096];
+        _cleanup_strv_free_ char **changed = NULL;
+        usec_t t0 = now(CLOCK_MONOTONIC);
         int r;
 
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return log_warning_errno(errno, "Failed to rewind '%s', ignoring: %m", MDSTAT_PATH), 0;
-        while (read(fd, buf, sizeof(buf)) > 0)
-                ;
-        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
+        /* Only the arrays whose entries changed: the one whose member
+         * failed, not all of them.  Not all of an array's state shows in
+         * /proc/mdstat (array_state "broken" does not): a wake-up with no
+         * entry changed, or no text, re-reads every array. */
+        r = mdstat_reread(m, &changed);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s', re-reading every md array: %m", MDSTAT_PATH);
+        if (r <= 0)
+                changed = strv_free(changed);
+        r = inventory_refresh(m->inventory, m->udev, CI_ARRAY, changed, &filter, now(CLOCK_REALTIME),
+                              manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to re-read md arrays, ignoring: %m");
+        /* In microseconds: tests/vmlab/scenarios/91-bench-latency reads it. */
+        log_debug("md event: re-read %zu array(s)%s%s in %lluus.", changed ? strv_length(changed) : 0,
+                  changed ? ", the first " : " (all)", changed ? changed[0] : "",
+                  (unsigned long long) (now(CLOCK_MONOTONIC) - t0));
         return 0;
 }
 
 static void start_mdstat(Manager *m) {
-        char buf[4096];
+        _cleanup_strv_free_ char **changed = NULL;
         int r;
 
         m->mdstat_fd = open(MDSTAT_PATH, O_RDONLY | O_CLOEXEC);
@@ -604,8 +752,9 @@ static void start_mdstat(Manager *m) {
                                 MDSTAT_PATH);
                 return;
         }
-        while (read(m->mdstat_fd, buf, sizeof(buf)) > 0)
-                ;
+        r = mdstat_reread(m, &changed);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s', ignoring: %m", MDSTAT_PATH);
         r = sd_event_add_io(m->event, &m->mdstat_source, m->mdstat_fd, EPOLLPRI, on_mdstat, m);
         if (r < 0)
                 log_warning_errno(r, "Cannot watch '%s', md events come from polling only: %m", MDSTAT_PATH);
@@ -627,8 +776,14 @@ static int on_incident_enqueue(Store *s, const Incident *i, uint64_t seq, const 
 
 /* After each incident change: the journal, then D-Bus. */
 static void on_incident_changed(const Incident *i, const char *event_type, void *userdata) {
+        Manager *m = userdata;
+
         report_journal_incident_changed(i, event_type, userdata);
-        bus_incident_changed(userdata, i, event_type);
+        bus_incident_changed(m, i, event_type);
+        /* Refused by the store (full, read-only): written again later. */
+        if (m->incidents && incident_manager_unsaved(m->incidents) > 0 &&
+            !(m->store_retry_source && sd_event_source_get_enabled(m->store_retry_source, NULL) > 0))
+                manager_store_retry_arm(m);
 }
 
 static int open_store(Manager *m) {
@@ -649,6 +804,17 @@ static int open_store(Manager *m) {
         if (recreated)
                 log_warning("Started a fresh incident store in '%s'; the old one was moved aside.",
                             m->config.state_directory);
+        return 0;
+}
+
+static int read_boot_id(Manager *m) {
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        r = read_one_line_file(BOOT_ID_PATH, &s);
+        if (r < 0)
+                return r;
+        snprintf(m->boot_id, sizeof(m->boot_id), "%s", s);
         return 0;
 }
 
@@ -699,9 +865,30 @@ int manager_evidence_start(Manager *m) {
                 return log_error_errno(r, "Failed to set up the diagnosis timer: %m");
         (void) sd_event_source_set_enabled(m->diagnosis_timer, SD_EVENT_OFF);
 
+        r = read_boot_id(m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read the boot id from '%s'; the diagnosis state is taken as from "
+                                  "another boot: %m", BOOT_ID_PATH);
+        r = evidence_state_load(m->store, m->diagnosis, m->boot_id);
+        if (r < 0)
+                return r;
+        arm_diagnosis_timer(m); /* restored held-back faults and failed paths have deadlines */
+        r = sd_event_add_time(m->event, &m->state_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_MSEC * 100,
+                              on_state_timer, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the diagnosis state timer: %m");
+        (void) sd_event_source_set_enabled(m->state_timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->state_timer, "diagnosis-state");
+        return 0;
+}
+
+void manager_evidence_start_streams(Manager *m) {
+        manager_evidence_initial_states(m);
+        /* After the first scan: the kernel log's backlog names devices,
+         * which must be known to be tied to their CIs (read before, it
+         * would be dropped, and its cursor saved past it). */
         (void) start_kmsg(m);
         start_mdstat(m);
-        return 0;
 }
 
 void manager_evidence_stop(Manager *m) {
@@ -709,7 +896,13 @@ void manager_evidence_stop(Manager *m) {
 
         m->mdstat_source = sd_event_source_disable_unref(m->mdstat_source);
         m->mdstat_fd = safe_close(m->mdstat_fd);
+        m->mdstat_text = mfree(m->mdstat_text);
         m->kmsg_source = sd_event_source_disable_unref(m->kmsg_source);
+        /* A clean stop: what was fed is saved with its cursor. */
+        if (m->state_dirty || m->state_urgent)
+                (void) manager_state_save(m);
+        m->state_timer = sd_event_source_disable_unref(m->state_timer);
+        m->kmsg_pending = sd_event_source_disable_unref(m->kmsg_pending);
         m->kmsg = kmsg_reader_free(m->kmsg);
         m->diagnosis_timer = sd_event_source_disable_unref(m->diagnosis_timer);
         m->diagnosis = diagnosis_free(m->diagnosis);

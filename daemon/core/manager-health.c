@@ -53,6 +53,8 @@ struct DeviceHealth {
          * device is healthy again. */
         bool fed[_EREPORT_CLASS_MAX];
         uint64_t fed_value[_EREPORT_CLASS_MAX];
+        AtaPolicyTracker ata_policy; /* ATA disks: the policy's episode */
+        usec_t history_usec;       /* CLOCK_REALTIME of the last history record */
         HealthCache cache;         /* what the last good read kept (identity, supported pages) */
         sd_event_source *timer;    /* the next poll */
         bool busy;                 /* a read in flight */
@@ -115,29 +117,22 @@ static void dispatch_waiting(Manager *m);
 
 /* --- results ------------------------------------------------------------- */
 
-static void record_history(Manager *m, const char *ci_id, json_object *snap, usec_t t) {
-        static const char *const keys[] = {
-                "temperature_celsius", "power_on_hours", "reallocated_sectors", "pending_sectors",
-                "offline_uncorrectable", "reported_uncorrect", "media_errors", "percentage_used",
-                "available_spare_pct", "grown_defects",
-        };
+/* The snapshot's values into the history (one transaction: one commit per
+ * read, not one per value), and the ATA policy that reads them back. */
+static void record_history(Manager *m, DeviceHealth *h, const Ci *c, json_object *snap, usec_t t) {
+        if (m->store) {
+                bool in_transaction = store_begin(m->store) >= 0;
+                int r = manager_history_record(m->store, h->ci_id, snap, t);
 
-        bool in_transaction;
-
-        if (!m->store)
-                return;
-        /* One transaction for the read's values: one commit (and WAL sync)
-         * per read, not one per value. */
-        in_transaction = store_begin(m->store) >= 0;
-        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                json_object *v;
-
-                if (json_object_object_get_ex(snap, keys[k], &v) &&
-                    (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-                        (void) store_history_add(m->store, ci_id, keys[k], t, json_object_get_double(v));
+                if (in_transaction && store_commit(m->store) < 0 && r >= 0)
+                        r = -EIO;
+                if (r < 0)
+                        log_debug_errno(r, "Failed to record the health history of '%s', ignoring: %m",
+                                        c ? c->name : h->ci_id);
         }
-        if (in_transaction && store_commit(m->store) < 0)
-                log_debug("Cannot commit the health history of '%s', ignoring.", ci_id);
+        h->history_usec = t;
+        if (c)
+                manager_ata_policy_check(m, c, &h->ata_policy, t);
 }
 
 static void on_read_done(void *request_userdata, const char *reply, size_t reply_size, bool complete,
@@ -199,12 +194,14 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
         }
         if (snap && h->snapshot && json_object_equal(snap, h->snapshot)) {
                 /* What a steady poll of a quiet disk gives: the same
-                 * snapshot (it holds no time stamp).  Its values are in
-                 * the history already, and nothing judged from it (known
-                 * errors, the bus's health) can have moved; the time of
-                 * the read is the only news. */
+                 * snapshot (it holds no time stamp).  Nothing judged from
+                 * it (known errors, the bus's health) can have moved; the
+                 * time of the read is the news, and once a day the
+                 * history's sample (the ATA policy reads a value a day). */
                 json_object_put(snap);
                 h->polled_usec = t;
+                if (t / USEC_PER_DAY != h->history_usec / USEC_PER_DAY)
+                        record_history(m, h, c, h->snapshot, t);
         } else if (snap) {
                 json_object *a;
                 HealthAssessment before = h->assessment;
@@ -221,7 +218,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                         memset(h->fed, 0, sizeof(h->fed));
                         memset(h->fed_value, 0, sizeof(h->fed_value));
                 }
-                record_history(m, h->ci_id, snap, t);
+                record_history(m, h, c, snap, t);
                 if (c)
                         manager_known_errors_check(m, c); /* power-on hours move countdowns */
                 if (before != h->assessment && c)

@@ -10,7 +10,11 @@
  *     from the device's state instead;
  *   - retention: health history older than [Store] HistoryRetentionSec= or
  *     beyond HistoryMaxRows= per series, and webhook events delivered
- *     longer ago than OutboxRetentionSec=.  Open incidents are never pruned.
+ *     longer ago than OutboxRetentionSec=.  Open incidents are never pruned;
+ *   - catching up: incident changes the store refused (state directory
+ *     full or read-only) are kept in memory, in order; they are written
+ *     again every STORE_RETRY_USEC until the store takes them, not only
+ *     when the next change comes.
  */
 
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include "string-util.h"
 
 #define HOUSEKEEPING_INTERVAL_USEC (10 * USEC_PER_MINUTE)
+#define STORE_RETRY_USEC (15 * USEC_PER_SEC)
 
 /* Return: how many incidents were resolved. */
 int manager_resolve_quiet(Manager *m, usec_t now_usec) {
@@ -82,6 +87,37 @@ static int on_housekeeping(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int on_store_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = incident_manager_flush(m->incidents, now(CLOCK_REALTIME));
+        if (r < 0)
+                log_debug_errno(r, "Writing the pending incident changes failed again: %m");
+        if (r != 0)
+                manager_store_retry_arm(m);
+        return 0;
+}
+
+void manager_store_retry_arm(Manager *m) {
+        int r;
+
+        if (!m->incidents || !m->store || incident_manager_unsaved(m->incidents) == 0)
+                return;
+        if (m->store_retry_source) {
+                r = sd_event_source_set_time_relative(m->store_retry_source, STORE_RETRY_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->store_retry_source, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time_relative(m->event, &m->store_retry_source, CLOCK_MONOTONIC, STORE_RETRY_USEC,
+                                               USEC_PER_SEC, on_store_retry, m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot arm the store retry timer; pending incident changes are written "
+                                  "with the next change: %m");
+        else
+                (void) sd_event_source_set_description(m->store_retry_source, "store-retry");
+}
+
 int manager_housekeeping_start(Manager *m) {
         int r;
 
@@ -95,4 +131,5 @@ int manager_housekeeping_start(Manager *m) {
 
 void manager_housekeeping_stop(Manager *m) {
         m->housekeeping_source = sd_event_source_disable_unref(m->housekeeping_source);
+        m->store_retry_source = sd_event_source_disable_unref(m->store_retry_source);
 }

@@ -5,7 +5,8 @@
  * and after each health poll (power-on hours feed the countdowns).  A match
  * is a known-error incident citing the advisory, with its workaround:
  * ISO/IEC 20000's "known error" — an incident matching it gets the
- * workaround at once.
+ * workaround at once.  An entry's Action= asks the response agent, once
+ * its condition is met, through the same policy and guards as a fault.
  */
 
 #include <errno.h>
@@ -31,8 +32,53 @@ int manager_known_errors_load(Manager *m) {
         return 0;
 }
 
+/* The classes seen on one disk, for entries with Evidence= (in memory:
+ * after a restart a class counts again once it is seen again). */
+typedef struct EvidenceSeen {
+        char *ci_id;          /* the hash key */
+        uint64_t classes;     /* bit (1 << EreportClass) */
+} EvidenceSeen;
+_Static_assert(_EREPORT_CLASS_MAX <= 64, "one bit per ereport class");
+
+static void evidence_seen_free_all(Manager *m) {
+        EvidenceSeen *e;
+
+        HASHMAP_FOREACH(e, m->evidence_seen) {
+                free(e->ci_id);
+                free(e);
+        }
+        m->evidence_seen = hashmap_free(m->evidence_seen);
+}
+
 void manager_known_errors_done(Manager *m) {
+        evidence_seen_free_all(m);
         known_error_db_done(&m->known_errors);
+}
+
+void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass class) {
+        EvidenceSeen *e;
+        const Ci *c;
+
+        if (class < 0 || class >= _EREPORT_CLASS_MAX || !known_error_db_wants(&m->known_errors, class))
+                return;
+        if (!m->evidence_seen && !(m->evidence_seen = hashmap_new()))
+                return (void) log_oom();
+        e = hashmap_get(m->evidence_seen, ci_id);
+        if (!e) {
+                e = new0(EvidenceSeen, 1);
+                if (!e || !(e->ci_id = strdup(ci_id)) || hashmap_put(m->evidence_seen, e->ci_id, e) < 0) {
+                        if (e)
+                                free(e->ci_id);
+                        free(e);
+                        return (void) log_oom();
+                }
+        }
+        if (e->classes & (UINT64_C(1) << class))
+                return;
+        e->classes |= UINT64_C(1) << class;
+        c = inventory_get(m->inventory, ci_id);
+        if (c)
+                manager_known_errors_check(m, c);
 }
 
 static uint64_t power_on_hours_of(Manager *m, const Ci *c) {
@@ -42,6 +88,13 @@ static uint64_t power_on_hours_of(Manager *m, const Ci *c) {
                 return (uint64_t) json_object_get_int64(v);
         return UINT64_MAX;
 }
+
+static const ResponseAction known_error_response[_KNOWN_ERROR_ACTION_MAX] = {
+        [KNOWN_ERROR_ACTION_NONE] = _RESPONSE_ACTION_INVALID,
+        [KNOWN_ERROR_ACTION_ISOLATE_MEMBER] = RESPONSE_MD_FAIL_MEMBER,
+        [KNOWN_ERROR_ACTION_OFFLINE_DEVICE] = RESPONSE_SCSI_OFFLINE,
+        [KNOWN_ERROR_ACTION_FAIL_PATH] = RESPONSE_MPATH_FAIL_PATH,
+};
 
 static void report_match(Manager *m, const Ci *c, const KnownErrorMatch *k) {
         const KnownError *e = k->entry;
@@ -121,6 +174,10 @@ static void report_match(Manager *m, const Ci *c, const KnownErrorMatch *k) {
                             strna(e->workaround));
         if (r >= 0 && i && !streq_ptr(i->cause, in.cause))
                 (void) free_and_strdup(&i->cause, in.cause);
+        /* Once per status, like the incident: the action, dry run or
+         * refusal goes on it. */
+        if (r >= 0 && i && known_error_action_due(k) != KNOWN_ERROR_ACTION_NONE)
+                manager_respond_to(m, c->id, known_error_response[known_error_action_due(k)], i);
 finish:
         json_object_put(ci);
         json_object_put(evidence);
@@ -129,7 +186,9 @@ finish:
 void manager_known_errors_check(Manager *m, const Ci *c) {
         KnownErrorMatch matches[8];
         KnownErrorDevice dev;
-        size_t n;
+        EreportClass seen[_EREPORT_CLASS_MAX];
+        EvidenceSeen *e;
+        size_t n, n_seen = 0;
 
         if (!m->incidents || m->known_errors.n == 0 || c->type != CI_DISK || c->state != CI_STATE_PRESENT)
                 return;
@@ -139,7 +198,13 @@ void manager_known_errors_check(Manager *m, const Ci *c) {
                 .firmware = c->firmware,
                 .transport = c->transport,
                 .power_on_hours = power_on_hours_of(m, c),
+                .seen = seen,
         };
+        e = m->evidence_seen ? hashmap_get(m->evidence_seen, c->id) : NULL;
+        for (EreportClass k = 0; e && k < _EREPORT_CLASS_MAX; k++)
+                if (e->classes & (UINT64_C(1) << k))
+                        seen[n_seen++] = k;
+        dev.n_seen = n_seen;
         n = known_error_match(&m->known_errors, &dev, matches, ELEMENTSOF(matches));
         for (size_t k = 0; k < n; k++)
                 report_match(m, c, &matches[k]);

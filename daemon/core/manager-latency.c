@@ -20,13 +20,12 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "evidence-state.h"
 #include "blkstat/blkstat.h"
 #include "failslow.h"
 #include "log.h"
 #include "manager.h"
 #include "string-util.h"
-
-#define LATENCY_WINDOWS_MAX 16
 
 typedef struct DiskSamples {
         char *key;                 /* hash key: the block device's sysfs path */
@@ -34,9 +33,7 @@ typedef struct DiskSamples {
         bool have_last;
         ScsiCounters counters;
         bool have_counters;
-        FailSlowSample ring[LATENCY_WINDOWS_MAX]; /* oldest first */
-        unsigned n;
-        bool flagged;              /* fail-slow reported for this episode */
+        FailSlowRing ring;         /* its windows, kept across a restart */
         bool seen;                 /* sampled in this round */
 } DiskSamples;
 
@@ -89,6 +86,13 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
                         emit(m, c, EREPORT_SCSI_IOTMO_COUNT, now_c.iotmo, raw);
                 }
         }
+        /* Taken offline (by an administrator, or by storguard itself):
+         * nothing is logged and no uevent sent, so this read is where it
+         * shows.  Once per episode; the first sample counts too. */
+        if (now_c.offline && !(s->have_counters && s->counters.offline)) {
+                snprintf(raw, sizeof(raw), "%s: SCSI device state offline", c->name);
+                emit(m, c, EREPORT_SCSI_DEVICE_OFFLINE, 0, raw);
+        }
         s->counters = now_c;
         s->have_counters = true;
 }
@@ -111,11 +115,8 @@ static DiskSamples *sample_block(Manager *m, const char *syspath, const Ci *c) {
                 return s;
         if (s->have_last) {
                 ios = blkstat_window(&s->last, &st, &lat);
-                if (s->n == LATENCY_WINDOWS_MAX) {
-                        memmove(s->ring, s->ring + 1, sizeof(s->ring[0]) * (LATENCY_WINDOWS_MAX - 1));
-                        s->n--;
-                }
-                s->ring[s->n++] = (FailSlowSample) { .latency_usec = lat, .ios = ios };
+                failslow_ring_push(&s->ring, (FailSlowSample) { .latency_usec = lat, .ios = ios }, now(CLOCK_REALTIME));
+                manager_state_changed(m);
         }
         s->last = st;
         s->have_last = true;
@@ -126,7 +127,7 @@ static DiskSamples *sample_block(Manager *m, const char *syspath, const Ci *c) {
  * slow member once per episode. */
 static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t n) {
         const FailSlowParams *p = &m->config.diagnosis.failslow;
-        unsigned windows = MIN(p->windows, (unsigned) LATENCY_WINDOWS_MAX);
+        unsigned windows = MIN(p->windows, (unsigned) FAILSLOW_RING_MAX);
         _cleanup_free_ FailSlowSample *mat = NULL;
         FailSlowVerdict v;
         char raw[200];
@@ -135,7 +136,7 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
         if (n < 2 || windows == 0)
                 return;
         for (size_t k = 0; k < n; k++) {
-                if (!samples[k] || samples[k]->n < windows)
+                if (!samples[k] || samples[k]->ring.n < windows)
                         return;
                 /* Peers are the same kind of disk. */
                 if (!streq_ptr(disks[k]->model, disks[0]->model))
@@ -146,20 +147,21 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
                 return;
         for (unsigned w = 0; w < windows; w++)
                 for (size_t k = 0; k < n; k++)
-                        mat[w * n + k] = samples[k]->ring[samples[k]->n - windows + w];
+                        mat[w * n + k] = samples[k]->ring.windows[samples[k]->ring.n - windows + w];
 
         r = failslow_evaluate(mat, n, windows, p, &v);
         if (r <= 0) {
                 for (size_t k = 0; k < n; k++)
-                        samples[k]->flagged = false; /* episode over */
+                        samples[k]->ring.flagged = false; /* episode over */
                 return;
         }
         for (size_t k = 0; k < n; k++)
                 if (k != v.member)
-                        samples[k]->flagged = false;
-        if (samples[v.member]->flagged)
+                        samples[k]->ring.flagged = false;
+        if (samples[v.member]->ring.flagged)
                 return;
-        samples[v.member]->flagged = true;
+        samples[v.member]->ring.flagged = true;
+        /* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): mat is filled for every window and member; v.member < n */
         snprintf(raw, sizeof(raw), "%s: mean latency %llu us, %.1fx its %zu peer(s), for %u windows",
                  disks[v.member]->name, (unsigned long long) mat[(windows - 1) * n + v.member].latency_usec, v.ratio,
                  n - 1, v.windows);
@@ -253,6 +255,62 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* --- the windows across a restart (evidence-state.h) -------------------- */
+
+int manager_latency_snapshot(Manager *m, char **ret) {
+        _cleanup_free_ FailSlowNamedRing *rings = NULL;
+        DiskSamples *s;
+        size_t n = 0;
+
+        if (!m->latency || m->config.latency_interval_usec == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        rings = new(FailSlowNamedRing, hashmap_size(m->latency) + 1);
+        if (!rings)
+                return -ENOMEM;
+        HASHMAP_FOREACH(s, m->latency)
+                if (s->ring.n > 0)
+                        rings[n++] = (FailSlowNamedRing) { .key = s->key, .ring = &s->ring };
+        return failslow_rings_snapshot(rings, n, m->config.latency_interval_usec, ret);
+}
+
+/* A ring resumes when the daemon was away for at most this many sampling
+ * intervals: the restart costs one window (the first sample after it is
+ * only the baseline), a longer gap breaks the run of slow windows. */
+#define LATENCY_RESUME_INTERVALS 3
+
+static int restore_ring(const char *key, const FailSlowRing *r, void *userdata) {
+        Manager *m = userdata;
+        DiskSamples *s;
+
+        if (r->last_usec + LATENCY_RESUME_INTERVALS * m->config.latency_interval_usec < now(CLOCK_REALTIME))
+                return 0;
+        s = samples_for(m, key);
+        if (!s)
+                return -ENOMEM;
+        s->ring = *r;
+        return 0;
+}
+
+static void restore_windows(Manager *m) {
+        _cleanup_free_ char *text = NULL;
+        char reason[DIAG_SNAPSHOT_REASON_MAX];
+        int r;
+
+        r = evidence_failslow_load(m->store, m->boot_id, &text);
+        if (r < 0)
+                return;
+        r = failslow_rings_restore(text, m->config.latency_interval_usec, restore_ring, m, reason, sizeof(reason));
+        if (r == -ENOMEM)
+                (void) log_oom();
+        else if (r < 0)
+                log_warning("Ignoring the saved fail-slow windows in '%s', starting afresh: %s.", store_path(m->store),
+                            reason);
+        else if (hashmap_size(m->latency) > 0)
+                log_info("Resumed the fail-slow windows of %zu block device(s).", hashmap_size(m->latency));
+}
+
 int manager_latency_start(Manager *m) {
         int r;
 
@@ -263,6 +321,7 @@ int manager_latency_start(Manager *m) {
                 log_info("Not sampling disk latency (SampleIntervalSec=0).");
                 return 0;
         }
+        restore_windows(m);
         r = sd_event_add_time_relative(m->event, &m->latency_timer, CLOCK_MONOTONIC, 0, USEC_PER_MSEC * 100,
                                        on_latency_timer, m);
         if (r < 0)

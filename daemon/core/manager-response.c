@@ -44,15 +44,6 @@ static Ci *resolve_device(Manager *m, const char *device) {
         return c && c->type == CI_DISK ? c : NULL;
 }
 
-static bool controller_suspect(Manager *m, const Ci *disk) {
-        char key[256];
-
-        if (!disk->controller_id || !m->incidents)
-                return false;
-        snprintf(key, sizeof(key), "%s:%s", fault_class_to_string(FAULT_CONTROLLER), disk->controller_id);
-        return incident_manager_find_active(m->incidents, key) != NULL;
-}
-
 static const char *member_name_of(const Ci *array, const Ci *disk) {
         for (size_t k = 0; array && k < array->n_members; k++)
                 if (streq_ptr(array->members[k].disk_name, disk->name) || streq_ptr(array->members[k].name, disk->name))
@@ -178,26 +169,30 @@ static void build_request(Manager *m, Ci *disk, ResponseAction isolate_action, R
                 .array = array,
                 .map = map,
                 .member_name = member_name_of(array, disk),
-                .controller_suspect = controller_suspect(m, disk),
+                .controller_suspect = manager_controller_incident(m, disk) != NULL,
                 .now_usec = now(CLOCK_REALTIME),
                 .uptime_usec = now(CLOCK_BOOTTIME),
         };
 }
 
-void manager_respond(Manager *m, const Fault *f, Incident *i) {
+void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, Incident *i) {
         ResponseRequest r;
-        Ci *disk;
+        Ci *disk = inventory_get(m->inventory, ci_id);
 
-        if (f->action != FAULT_ACTION_ISOLATE_MEMBER && f->action != FAULT_ACTION_FAIL_PATH)
-                return;
-        disk = inventory_get(m->inventory, f->suspect);
         if (!disk || disk->type != CI_DISK || disk->state != CI_STATE_PRESENT)
                 return;
         /* Done once per incident: a mitigated incident keeps its workaround. */
         if (i && i->status == INCIDENT_MITIGATED)
                 return;
-        build_request(m, disk, f->action == FAULT_ACTION_FAIL_PATH ? RESPONSE_MPATH_FAIL_PATH : _RESPONSE_ACTION_INVALID, &r);
+        build_request(m, disk, action, &r);
         (void) respond(m, &r, i, NULL, NULL);
+}
+
+void manager_respond(Manager *m, const Fault *f, Incident *i) {
+        if (f->action != FAULT_ACTION_ISOLATE_MEMBER && f->action != FAULT_ACTION_FAIL_PATH)
+                return;
+        manager_respond_to(m, f->suspect,
+                           f->action == FAULT_ACTION_FAIL_PATH ? RESPONSE_MPATH_FAIL_PATH : _RESPONSE_ACTION_INVALID, i);
 }
 
 int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result) {

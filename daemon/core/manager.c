@@ -274,6 +274,10 @@ int manager_new(const char *config_path, bool missing_ok, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        /* A clean stop saves the evidence state while every module still
+         * has its part (the fail-slow windows stop before diagnosis). */
+        if (m->state_dirty || m->state_urgent)
+                (void) manager_state_save(m);
         m->bus = bus_service_free(m->bus);
         manager_housekeeping_stop(m);
         manager_latency_stop(m);
@@ -366,6 +370,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         m->startup_done = true;
+        manager_evidence_start_streams(m);
 
         r = manager_health_start(m);
         if (r < 0)

@@ -53,9 +53,20 @@ typedef struct Manager {
         KmsgDev kmsg_dev;
         KmsgReader *kmsg;
         sd_event_source *kmsg_source;
+        sd_event_source *kmsg_pending; /* defer: records left in a replay FIFO's buffer */
         int mdstat_fd;
         sd_event_source *mdstat_source;
+        char *mdstat_text;            /* /proc/mdstat as last read: which arrays an md event changed */
         Hashmap *member_states;       /* array/map id -> MemberStates, as last seen */
+
+        /* Evidence state kept across restarts (evidence-state.h): the
+         * engines' snapshot and the kmsg cursor, saved together. */
+        KmsgCursor kmsg_cursor;       /* the last kernel log record fed into diagnosis */
+        char boot_id[KMSG_BOOT_ID_MAX];
+        sd_event_source *state_timer; /* saves EVIDENCE_STATE_SAVE_USEC after a change */
+        bool state_dirty;             /* diagnosis or the cursor changed since the last save */
+        bool state_urgent;            /* a fault was raised: save after this kmsg batch */
+        bool state_failing;           /* said once until a save works again */
 
         /* The D-Bus service (daemon/bus/); NULL: running without a bus. */
         BusService *bus;
@@ -75,9 +86,11 @@ typedef struct Manager {
         sd_event_source *latency_timer;
 
         sd_event_source *housekeeping_source; /* manager-housekeeping.c */
+        sd_event_source *store_retry_source;  /* manager-housekeeping.c: pending incident changes */
 
         /* Known errors (manager-known-errors.c). */
         KnownErrorDb known_errors;
+        Hashmap *evidence_seen;       /* disk CI id -> classes seen that an Evidence= names */
 
         /* The response agent (manager-response.c). */
         ResponseHistory response_history;
@@ -110,10 +123,37 @@ void manager_evidence_stop(Manager *m);
 
 /* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
 void manager_feed(const Ereport *e, void *userdata);
+/* manager_raise_fault() - a fault found outside diagnosis (the ATA policy)
+ * into the incident path, as diagnosis' own faults go. */
+void manager_raise_fault(Manager *m, const Fault *f);
+
+/* manager-ata-policy.c: health history and the ATA policy on it.
+ * manager_history_record() - the snapshot's (JSON) history values at t
+ * into the store.  Return: 0, or the first store error. */
+int manager_history_record(Store *s, const char *ci_id, json_object *snap, usec_t t);
+/* manager_history_ata_series() - the disk's stored series as the ATA
+ * policy's input: the last sample of each day, oldest first.
+ * Return: 0 with a new array, -errno. */
+int manager_history_ata_series(Store *s, const char *ci_id, AtaSample **ret, size_t *ret_n);
+/* manager_ata_policy_check() - after a poll of @c: the policy on its
+ * stored series; raise a disk.smart_history fault once per episode. */
+void manager_ata_policy_check(Manager *m, const Ci *c, AtaPolicyTracker *t, usec_t now_usec);
+
+/* manager_state_changed() - diagnosis state changed: save it soon. */
+void manager_state_changed(Manager *m);
+/* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
+ * now (one transaction).  Return: 0, -errno (logged once). */
+int manager_state_save(Manager *m);
 
 /* manager_inventory_changed() - state changes of arrays and multipath
  * maps become ereports and lifecycle stages. */
 void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change);
+/* manager_evidence_initial_states() - after the first scan: members already
+ * faulty and paths already failed become ereports. */
+void manager_evidence_initial_states(Manager *m);
+/* manager_evidence_start_streams() - after the first scan: the initial
+ * states, then the kernel log (its backlog first) and /proc/mdstat. */
+void manager_evidence_start_streams(Manager *m);
 
 /* Health polls: start, stop, (re)schedule, and the last snapshot of a disk
  * (borrowed JSON, NULL if never read). */
@@ -128,16 +168,25 @@ json_object *manager_health_snapshot(Manager *m, const char *ci_id, HealthAssess
 /* Latency sampling and fail-slow evaluation. */
 int manager_latency_start(Manager *m);
 void manager_latency_stop(Manager *m);
+/* manager_latency_snapshot() - the fail-slow windows as JSON text (*ret
+ * NULL when not sampling).  Return: 0, -ENOMEM. */
+int manager_latency_snapshot(Manager *m, char **ret);
 
 /* Known errors: load the database; match one disk (found, changed,
  * polled) and raise a known-error incident for each match. */
 int manager_known_errors_load(Manager *m);
 void manager_known_errors_done(Manager *m);
 void manager_known_errors_check(Manager *m, const Ci *c);
+/* manager_known_errors_evidence() - an ereport of class seen on the disk
+ * ci_id: the first of a class some entry's Evidence= names re-checks it. */
+void manager_known_errors_evidence(Manager *m, const char *ci_id, EreportClass class);
 
 /* Housekeeping: quiet-period resolution and retention, on a timer. */
 int manager_housekeeping_start(Manager *m);
 void manager_housekeeping_stop(Manager *m);
+/* manager_store_retry_arm() - incident changes the store refused are
+ * written again in a while (no-op when none are pending). */
+void manager_store_retry_arm(Manager *m);
 /* manager_resolve_quiet() - resolve open incidents of event-stream faults
  * not seen for QuietPeriodSec=.  Return: how many. */
 int manager_resolve_quiet(Manager *m, usec_t now_usec);
@@ -149,11 +198,19 @@ void manager_ci_changed(Ci *c, InventoryChange change, void *userdata);
 /* manager_find_container() - the present array (CI_ARRAY) or multipath
  * map (CI_MULTIPATH) that has the block device name as a member or path. */
 Ci *manager_find_container(Manager *m, const char *name, CiType type);
+/* manager_controller_incident() - the active controller incident of the
+ * controller @disk sits behind (diagnosis suspects that controller), or
+ * NULL. */
+Incident *manager_controller_incident(Manager *m, const Ci *disk);
 
 /* manager_respond() - the workaround for a fault the policy allows, done
  * (or recorded as dry-run, or refused with the guard's reason) and put on
  * the incident.  Called for every fault that recommends isolation. */
 void manager_respond(Manager *m, const Fault *f, Incident *i);
+/* manager_respond_to() - the same for one disk and one action (a known
+ * error's Action=); _RESPONSE_ACTION_INVALID: what fits the disk (fail the
+ * md member, fail the path, else take it offline). */
+void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, Incident *i);
 
 /* manager_isolate() / manager_reinstate() - an operator's request
  * (D-Bus Isolate/Reinstate): the same guards but the rate limit and the

@@ -55,6 +55,7 @@ static double median(int *v, size_t n) {
         if (n == 0)
                 return 0;
         qsort(v, n, sizeof(int), cmp_int);
+        /* NOLINTNEXTLINE(bugprone-integer-division): n / 2 are array indices, not the value */
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
@@ -180,7 +181,8 @@ int verb_replay(int argc, char *argv[]) {
                         return r == -EBADMSG ? r : log_error_errno(r, "Failed to read '%s': %m", argv[i]);
         }
 
-        qsort(rows, n_rows, sizeof(BbRow), cmp_rows);
+        if (n_rows > 1) /* qsort() of NULL (no row) is undefined even for 0 elements */
+                qsort(rows, n_rows, sizeof(BbRow), cmp_rows);
         pol.leads = new(int, n_rows + 1);
         bb.leads = new(int, n_rows + 1);
         if (!pol.leads || !bb.leads) {

@@ -13,7 +13,12 @@ static const struct {
         [ATA_ATTR_PENDING] = { "pending sectors", 197 },
         [ATA_ATTR_OFFLINE_UNC] = { "offline uncorrectable sectors", 198 },
         [ATA_ATTR_POWER_ON_HOURS] = { "power-on hours", 9 },
+        [ATA_ATTR_COMMAND_TIMEOUT] = { "command timeouts", 188 },
 };
+
+/* The error counters of the combination rule, in the order a reason names them. */
+static const AtaPolicyAttr error_counters[] = { ATA_ATTR_REALLOCATED, ATA_ATTR_UNCORRECTABLE, ATA_ATTR_PENDING,
+                                                ATA_ATTR_OFFLINE_UNC };
 
 const char *ata_policy_attr_to_string(AtaPolicyAttr a) {
         if (a < 0 || a >= _ATA_ATTR_MAX)
@@ -30,21 +35,55 @@ AtaPolicyAttr ata_policy_attr_from_id(unsigned id) {
 
 void ata_policy_params_default(AtaPolicyParams *p) {
         *p = (AtaPolicyParams) {
+                .combined_min = ATA_POLICY_COMBINED_MIN,
                 .pending_min = ATA_POLICY_PENDING_MIN,
                 .offline_unc_min = ATA_POLICY_OFFLINE_UNC_MIN,
                 .uncorrectable_min = ATA_POLICY_UNCORRECTABLE_MIN,
                 .reallocated_min = ATA_POLICY_REALLOCATED_MIN,
+                .command_timeout_min = ATA_POLICY_COMMAND_TIMEOUT_MIN,
                 .reallocated_growth_min = ATA_POLICY_REALLOCATED_GROWTH_MIN,
                 .growth_window_usec = ATA_POLICY_GROWTH_WINDOW_USEC,
         };
 }
 
-static bool at_least(const AtaSample *s, AtaPolicyAttr a, uint64_t min, char *reason, size_t size) {
-        uint64_t v = s->raw[a];
+uint64_t ata_policy_command_timeouts(uint64_t raw) {
+        if (raw == ATA_VALUE_NONE || raw <= 0xffff)
+                return raw;
+        return (raw & 0xffff) + ((raw >> 16) & 0xffff) + ((raw >> 32) & 0xffff);
+}
 
+static bool at_least_value(AtaPolicyAttr a, uint64_t v, uint64_t min, char *reason, size_t size) {
         if (v == ATA_VALUE_NONE || min == 0 || v < min)
                 return false;
         snprintf(reason, size, "%s %llu (>= %llu)", attrs[a].name, (unsigned long long) v, (unsigned long long) min);
+        return true;
+}
+
+static bool at_least(const AtaSample *s, AtaPolicyAttr a, uint64_t min, char *reason, size_t size) {
+        return at_least_value(a, s->raw[a], min, reason, size);
+}
+
+/* "pending sectors 8 and offline uncorrectable sectors 8 at once (>= 2 of 5/187/197/198)" */
+static bool combined(const AtaSample *s, unsigned min, char *reason, size_t size) {
+        AtaPolicyAttr nonzero[ELEMENTSOF(error_counters)];
+        size_t n = 0, off = 0;
+
+        if (min == 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(error_counters); i++)
+                if (s->raw[error_counters[i]] != ATA_VALUE_NONE && s->raw[error_counters[i]] > 0)
+                        nonzero[n++] = error_counters[i];
+        if (n < min)
+                return false;
+        for (size_t i = 0; i < n && off < size; i++) {
+                int k = snprintf(reason + off, size - off, "%s%s %llu", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                                 attrs[nonzero[i]].name, (unsigned long long) s->raw[nonzero[i]]);
+                if (k < 0)
+                        return true;
+                off += (size_t) k;
+        }
+        if (off < size)
+                snprintf(reason + off, size - off, " at once (>= %u of 5/187/197/198)", min);
         return true;
 }
 
@@ -53,18 +92,15 @@ bool ata_policy_evaluate(const AtaPolicyParams *p, AtaPolicyState *st, const Ata
         uint64_t r = s->raw[ATA_ATTR_REALLOCATED];
         bool warn = false;
 
-        /* Data the drive could not recover by itself. */
-        if (s->raw[ATA_ATTR_PENDING] != ATA_VALUE_NONE && s->raw[ATA_ATTR_OFFLINE_UNC] != ATA_VALUE_NONE &&
-            s->raw[ATA_ATTR_PENDING] >= p->pending_min && s->raw[ATA_ATTR_OFFLINE_UNC] >= p->offline_unc_min) {
-                snprintf(reason, size, "pending sectors %llu and offline uncorrectable sectors %llu",
-                         (unsigned long long) s->raw[ATA_ATTR_PENDING],
-                         (unsigned long long) s->raw[ATA_ATTR_OFFLINE_UNC]);
-                warn = true;
-        } else
-                warn = at_least(s, ATA_ATTR_PENDING, p->pending_min, reason, size) ||
-                       at_least(s, ATA_ATTR_OFFLINE_UNC, p->offline_unc_min, reason, size) ||
-                       at_least(s, ATA_ATTR_UNCORRECTABLE, p->uncorrectable_min, reason, size) ||
-                       at_least(s, ATA_ATTR_REALLOCATED, p->reallocated_min, reason, size);
+        /* Several counters at once, then data the drive could not recover
+         * by itself, then a large stock of remapped sectors, then timeouts. */
+        warn = combined(s, p->combined_min, reason, size) ||
+               at_least(s, ATA_ATTR_PENDING, p->pending_min, reason, size) ||
+               at_least(s, ATA_ATTR_OFFLINE_UNC, p->offline_unc_min, reason, size) ||
+               at_least(s, ATA_ATTR_UNCORRECTABLE, p->uncorrectable_min, reason, size) ||
+               at_least(s, ATA_ATTR_REALLOCATED, p->reallocated_min, reason, size) ||
+               at_least_value(ATA_ATTR_COMMAND_TIMEOUT, ata_policy_command_timeouts(s->raw[ATA_ATTR_COMMAND_TIMEOUT]),
+                              p->command_timeout_min, reason, size);
 
         if (r == ATA_VALUE_NONE)
                 return warn;
@@ -98,12 +134,28 @@ bool ata_policy_evaluate(const AtaPolicyParams *p, AtaPolicyState *st, const Ata
         return warn;
 }
 
-bool ata_policy_backblaze_rule(const AtaSample *s, char *reason, size_t size) {
-        static const AtaPolicyAttr a[] = { ATA_ATTR_REALLOCATED, ATA_ATTR_UNCORRECTABLE, ATA_ATTR_PENDING,
-                                           ATA_ATTR_OFFLINE_UNC };
+bool ata_policy_track(const AtaPolicyParams *p, AtaPolicyTracker *t, const AtaSample *series, size_t n,
+                      char *reason, size_t size) {
+        AtaPolicyState st = {};
+        char why[ATA_POLICY_REASON_MAX] = "";
+        bool warn = false;
 
-        for (size_t i = 0; i < ELEMENTSOF(a); i++)
-                if (at_least(s, a[i], 1, reason, size))
+        for (size_t i = 0; i < n; i++)
+                warn = ata_policy_evaluate(p, &st, &series[i], why, sizeof(why));
+        if (!warn) {
+                t->episode = false;
+                return false;
+        }
+        if (t->episode)
+                return false;
+        t->episode = true;
+        snprintf(reason, size, "%s", why);
+        return true;
+}
+
+bool ata_policy_backblaze_rule(const AtaSample *s, char *reason, size_t size) {
+        for (size_t i = 0; i < ELEMENTSOF(error_counters); i++)
+                if (at_least(s, error_counters[i], 1, reason, size))
                         return true;
         return false;
 }

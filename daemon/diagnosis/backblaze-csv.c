@@ -227,7 +227,7 @@ int bb_csv_next(BbCsv *c, BbRow *ret) {
                         bad_row(c, "failure must be 0 or 1, not", fields[c->col_failure]);
                         continue;
                 }
-                strcpy(row.serial, fields[c->col_serial]);
+                snprintf(row.serial, sizeof(row.serial), "%s", fields[c->col_serial]);
                 snprintf(row.model, sizeof(row.model), "%s", fields[c->col_model]);
                 row.failure = fields[c->col_failure][0] == '1';
                 row.sample.time_usec = (usec_t) row.day * USEC_PER_DAY;

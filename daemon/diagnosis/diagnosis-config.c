@@ -27,10 +27,12 @@ const ConfigTableItem diagnosis_config_items[] = {
         { "Diagnosis", "FailSlowRatio", config_parse_double, F(ratio) },
         { "Diagnosis", "FailSlowWindows", config_parse_unsigned, F(windows) },
         { "Diagnosis", "FailSlowWorkRatio", config_parse_double, F(work_ratio) },
+        { "AtaPolicy", "CombinedMin", config_parse_unsigned, A(combined_min) },
         { "AtaPolicy", "PendingMin", config_parse_unsigned, A(pending_min) },
         { "AtaPolicy", "OfflineUncorrectableMin", config_parse_unsigned, A(offline_unc_min) },
         { "AtaPolicy", "ReportedUncorrectableMin", config_parse_unsigned, A(uncorrectable_min) },
         { "AtaPolicy", "ReallocatedMin", config_parse_unsigned, A(reallocated_min) },
+        { "AtaPolicy", "CommandTimeoutMin", config_parse_unsigned, A(command_timeout_min) },
         { "AtaPolicy", "ReallocatedGrowthMin", config_parse_unsigned, A(reallocated_growth_min) },
         { "AtaPolicy", "GrowthWindowSec", config_parse_sec, A(growth_window_usec) },
         {}

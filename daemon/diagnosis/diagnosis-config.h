@@ -18,8 +18,8 @@
  *   FailSlowRatio=3.0  FailSlowWindows=3  FailSlowWorkRatio=2.0
  *
  *   [AtaPolicy]
- *   PendingMin=1  OfflineUncorrectableMin=1  ReportedUncorrectableMin=1
- *   ReallocatedMin=16  ReallocatedGrowthMin=2  GrowthWindowSec=90d
+ *   CombinedMin=2  PendingMin=2  OfflineUncorrectableMin=1  ReportedUncorrectableMin=1
+ *   ReallocatedMin=32  CommandTimeoutMin=20  ReallocatedGrowthMin=8  GrowthWindowSec=90d
  *
  * diagnosis_config_items is a ConfigTableItem table over DiagnosisConfig;
  * the daemon's configuration appends it to its own table.

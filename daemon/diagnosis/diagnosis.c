@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
-#include "diagnosis.h"
+#include "diagnosis-internal.h"
 #include "hashmap.h"
 #include "kmsg.h"
 #include "log.h"
@@ -17,6 +17,7 @@ static const char *const fault_class_table[_FAULT_CLASS_MAX] = {
         [FAULT_DISK_LINK] = "disk.link",
         [FAULT_DISK_PRECURSORS] = "disk.precursors",
         [FAULT_DISK_FAIL_SLOW] = "disk.fail_slow",
+        [FAULT_DISK_SMART_HISTORY] = "disk.smart_history",
         [FAULT_CONTROLLER] = "controller",
         [FAULT_PATH_FAILED] = "path.failed",
         [FAULT_PATH_FLAPPING] = "path.flapping",
@@ -48,42 +49,7 @@ void diag_params_default(DiagParams *p) {
         };
 }
 
-#define NODE_RECENT 16
-
-typedef struct Node Node;
-struct Node {
-        char *id, *name;
-        CiType type;
-        Node *controller;
-        bool in_array, is_path;
-        Node **children; /* controllers: the disks/paths behind them */
-        size_t n_children, n_children_allocated;
-
-        SerdEngine media, transport, link, precursor, controller_serd, path_flap;
-        usec_t last_transport_usec;
-        bool has_transport;
-        bool open[_FAULT_CLASS_MAX];
-
-        Fault *pending; /* a disk-level fault held back for correlation */
-        bool path_failed;
-        usec_t path_failed_since;
-
-        Ereport recent[NODE_RECENT]; /* ring of recent evidence */
-        size_t n_recent, recent_head;
-        uint64_t n_total;
-};
-
-struct Diagnosis {
-        DiagParams p;
-        DiagLookup lookup;
-        void *lookup_userdata;
-        FaultSink sink;
-        void *sink_userdata;
-        Hashmap *nodes; /* id -> Node */
-        uint64_t unresolved;
-};
-
-static Node *node_free(Node *n) {
+Node *node_free(Node *n) {
         if (!n)
                 return NULL;
         free(n->pending);
@@ -129,7 +95,7 @@ int diagnosis_new(const DiagParams *p, DiagLookup lookup, void *lookup_userdata,
         return 0;
 }
 
-static Node *node_get(Diagnosis *d, const char *id, const char *name, CiType type) {
+Node *node_get(Diagnosis *d, const char *id, const char *name, CiType type) {
         Node *n = hashmap_get(d->nodes, id);
 
         if (n)
@@ -151,7 +117,7 @@ static Node *node_get(Diagnosis *d, const char *id, const char *name, CiType typ
         return n;
 }
 
-static int node_add_child(Node *c, Node *child) {
+int node_add_child(Node *c, Node *child) {
         for (size_t i = 0; i < c->n_children; i++)
                 if (c->children[i] == child)
                         return 0;
@@ -260,6 +226,22 @@ static bool controller_suspect(const Node *n) {
         return n->controller && n->controller->open[FAULT_CONTROLLER];
 }
 
+/* A member md has failed is a fact, not a symptom: the array lost its
+ * redundancy whatever the cause.  It is raised even while its controller is
+ * suspect (the incident layer links it to the controller incident, and the
+ * response guard refuses to isolate it); every other disk fault is
+ * absorbed. */
+static bool absorbable(FaultClass c) {
+        return c != FAULT_DISK_FAILED;
+}
+
+static void emit_behind_suspect(Diagnosis *d, Node *n, Fault *f) {
+        size_t l = strlen(f->reason);
+
+        snprintf(f->reason + l, sizeof(f->reason) - l, "; its controller '%s' is suspect", n->controller->name);
+        emit(d, n, f);
+}
+
 /* Hold a disk-level fault back: its controller may turn out to be the cause. */
 static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, FaultAction a, usec_t now_usec,
                  const char *reason) {
@@ -267,7 +249,7 @@ static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, Fault
 
         if (n->open[c] || (n->pending && n->pending->class == c))
                 return;
-        if (controller_suspect(n)) {
+        if (controller_suspect(n) && absorbable(c)) {
                 log_debug("Fault %s of '%s' absorbed: controller '%s' is suspect.", fault_class_to_string(c), n->name,
                           n->controller->name);
                 n->open[c] = true;
@@ -283,6 +265,12 @@ static void hold(Diagnosis *d, Node *n, FaultClass c, unsigned confidence, Fault
         if (!f)
                 return;
         snprintf(f->reason, sizeof(f->reason), "%s", reason);
+        if (controller_suspect(n)) {
+                /* Not absorbable: no reason to hold it back. */
+                emit_behind_suspect(d, n, f);
+                free(f);
+                return;
+        }
         n->pending = f;
 }
 
@@ -301,6 +289,8 @@ static size_t troubled_children(const Diagnosis *d, const Node *c, usec_t now_us
 
 static void controller_fault(Diagnosis *d, Node *c, usec_t now_usec, const char *why) {
         _cleanup_free_ Fault *f = NULL;
+        Node *facts[FAULT_SYMPTOMS_MAX];
+        size_t n_facts = 0;
         size_t k = troubled_children(d, c, now_usec, NULL);
 
         if (c->open[FAULT_CONTROLLER])
@@ -319,12 +309,21 @@ static void controller_fault(Diagnosis *d, Node *c, usec_t now_usec, const char 
                 fault_add_evidence(f, x);
                 if (f->n_symptoms < FAULT_SYMPTOMS_MAX)
                         snprintf(f->symptoms[f->n_symptoms++], EREPORT_CI_ID_MAX, "%s", x->id);
-                if (x->pending) {
+                if (x->pending && !absorbable(x->pending->class)) {
+                        /* Raised after the controller fault; beyond the
+                         * array's room, when its hold time is over. */
+                        if (n_facts < ELEMENTSOF(facts))
+                                facts[n_facts++] = x;
+                } else if (x->pending) {
                         x->open[x->pending->class] = true; /* absorbed */
                         x->pending = mfree(x->pending);
                 }
         }
         emit(d, c, f);
+        for (size_t i = 0; i < n_facts; i++) {
+                emit_behind_suspect(d, facts[i], facts[i]->pending);
+                facts[i]->pending = mfree(facts[i]->pending);
+        }
 }
 
 static void correlate(Diagnosis *d, Node *n, usec_t now_usec) {
@@ -450,9 +449,14 @@ static int release(Diagnosis *d, Node *n, usec_t now_usec) {
                 return 0;
         n->pending = NULL;
         if (controller_suspect(n)) {
-                n->open[f->class] = true;
+                bool fact = !absorbable(f->class);
+
+                if (fact)
+                        emit_behind_suspect(d, n, f);
+                else
+                        n->open[f->class] = true;
                 free(f);
-                return 0;
+                return fact;
         }
         if (n->controller && f->class != FAULT_DISK_PRECURSORS &&
             troubled_children(d, n->controller, now_usec, n) == 0 && n->controller->n_children > 1) {

@@ -15,7 +15,9 @@
  *    or more disks (or paths) behind one controller within the correlation
  *    window makes the controller the suspect; faults of its disks are held
  *    back for the window and, when the controller is suspect, absorbed as
- *    its symptoms instead of being raised;
+ *    its symptoms instead of being raised -- except a member md failed
+ *    (FAULT_DISK_FAILED): a fact, raised after the controller fault with
+ *    "its controller ... is suspect" in its reason;
  *  - an md member failure or media errors on a disk whose siblings behind
  *    the same controller are quiet is a disk fault (higher confidence);
  *  - a multipath path that fails and is reinstated repeatedly is flapping;
@@ -28,6 +30,7 @@
 
 #include "ci.h"
 #include "ereport.h"
+#include "failslow.h"
 #include "macro.h"
 #include "serd.h"
 #include "time-util.h"
@@ -39,6 +42,7 @@ typedef enum FaultClass {
         FAULT_DISK_LINK,        /* repeated ATA link resets */
         FAULT_DISK_PRECURSORS,  /* near-miss rate over threshold: not yet an outage */
         FAULT_DISK_FAIL_SLOW,   /* latency far above its peers' */
+        FAULT_DISK_SMART_HISTORY, /* the ATA policy warns on the disk's SMART history */
         FAULT_CONTROLLER,       /* several disks/paths behind one controller in trouble */
         FAULT_PATH_FAILED,
         FAULT_PATH_FLAPPING,
@@ -154,3 +158,39 @@ usec_t diagnosis_next_deadline(const Diagnosis *d) _pure_;
 /* diagnosis_clear() - the CI was repaired/replaced: forget its engines and
  * open faults. */
 void diagnosis_clear(Diagnosis *d, const char *ci_id);
+
+/* Saving and restoring the engines' state across a restart
+ * (diagnosis-snapshot.c documents the JSON schema). */
+#define DIAG_SNAPSHOT_VERSION 1
+#define DIAG_SNAPSHOT_REASON_MAX 256
+
+/* diagnosis_snapshot() - every engine's state (SERD windows, correlation,
+ * held-back faults, failed paths, open faults) as JSON text.
+ * Return: 0 and *ret (free() it), -ENOMEM. */
+int diagnosis_snapshot(const Diagnosis *d, char **ret);
+
+/* diagnosis_restore() - replace the engines' state by a snapshot's, with
+ * today's parameters (a SERD engine keeps its newest N events when N
+ * shrank).  @new_boot: the snapshot was taken in an earlier boot: failed
+ * paths are dropped (the map is re-read), windows in realtime carry over.
+ * @ret_reason: why a snapshot was refused, naming the node and field.
+ * Return: 0, -EBADMSG (the state is left as it was), -ENOMEM. */
+int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_reason, size_t reason_size);
+
+/* Fail-slow windows across a restart: named rings (the block device's
+ * sysfs path) as JSON text, same conventions as the snapshot above. */
+typedef struct FailSlowNamedRing {
+        const char *key;
+        const FailSlowRing *ring;
+} FailSlowNamedRing;
+
+/* failslow_rings_snapshot() - Return: 0 and *ret (free() it), -ENOMEM. */
+int failslow_rings_snapshot(const FailSlowNamedRing *rings, size_t n, usec_t interval_usec, char **ret);
+
+/* failslow_rings_restore() - validate all of text, then hand each ring to
+ * fn.  Rings sampled at another interval than interval_usec are dropped
+ * (their windows do not compare).  Return: 0, -EBADMSG with the reason,
+ * -ENOMEM, or fn's negative return. */
+typedef int (*FailSlowRingFn)(const char *key, const FailSlowRing *r, void *userdata);
+int failslow_rings_restore(const char *text, usec_t interval_usec, FailSlowRingFn fn, void *userdata, char *ret_reason,
+                           size_t reason_size);

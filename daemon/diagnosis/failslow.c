@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "failslow.h"
 
@@ -79,4 +80,13 @@ int failslow_evaluate(const FailSlowSample *samples, size_t n_members, size_t n_
                 }
         }
         return 0;
+}
+
+void failslow_ring_push(FailSlowRing *r, FailSlowSample s, usec_t now_usec) {
+        if (r->n == FAILSLOW_RING_MAX) {
+                memmove(r->windows, r->windows + 1, sizeof(r->windows[0]) * (FAILSLOW_RING_MAX - 1));
+                r->n--;
+        }
+        r->windows[r->n++] = s;
+        r->last_usec = now_usec;
 }

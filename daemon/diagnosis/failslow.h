@@ -10,10 +10,12 @@
  * numbers in.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "macro.h"
+#include "time-util.h"
 
 typedef struct FailSlowSample {
         uint64_t latency_usec; /* mean completion time of the window's I/O */
@@ -49,3 +51,17 @@ typedef struct FailSlowVerdict {
  * 0 when none is, -EINVAL for too few members/windows. */
 int failslow_evaluate(const FailSlowSample *samples, size_t n_members, size_t n_windows, const FailSlowParams *p,
                       FailSlowVerdict *ret);
+
+/* The windows of one block device, newest last, as the sampler keeps them
+ * (and as they are saved across a restart). */
+#define FAILSLOW_RING_MAX 16
+
+typedef struct FailSlowRing {
+        FailSlowSample windows[FAILSLOW_RING_MAX]; /* oldest first */
+        unsigned n;
+        usec_t last_usec;  /* CLOCK_REALTIME of the newest window, 0: none */
+        bool flagged;      /* fail-slow reported for this episode */
+} FailSlowRing;
+
+/* failslow_ring_push() - one more window at now_usec; the oldest goes when full. */
+void failslow_ring_push(FailSlowRing *r, FailSlowSample s, usec_t now_usec);

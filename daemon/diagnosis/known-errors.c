@@ -23,6 +23,14 @@ static const char *const known_error_status_table[_KNOWN_ERROR_STATUS_MAX] = {
 };
 DEFINE_STRING_TABLE_LOOKUP(known_error_status, KnownErrorStatus);
 
+static const char *const known_error_action_table[_KNOWN_ERROR_ACTION_MAX] = {
+        [KNOWN_ERROR_ACTION_NONE] = "none",
+        [KNOWN_ERROR_ACTION_ISOLATE_MEMBER] = "isolate-member",
+        [KNOWN_ERROR_ACTION_OFFLINE_DEVICE] = "offline-device",
+        [KNOWN_ERROR_ACTION_FAIL_PATH] = "fail-path",
+};
+DEFINE_STRING_TABLE_LOOKUP(known_error_action, KnownErrorAction);
+
 static KnownError *known_error_free(KnownError *k) {
         if (!k)
                 return NULL;
@@ -54,6 +62,7 @@ typedef struct LoadState {
         KnownErrorDb *db;
         KnownError *cur;       /* the entry being read (owned until committed) */
         unsigned cur_line;
+        unsigned action_line;  /* of its Action=, 0: none */
         int error;
 } LoadState;
 
@@ -94,6 +103,16 @@ static int commit(LoadState *s) {
         if (!k->title || strv_length(k->models) == 0 || !k->workaround) {
                 log_error("%s:%u: entry [%s] needs Title=, Model= and Workaround=, ignoring it.", s->filename,
                           s->cur_line, k->id);
+                if (s->error == 0)
+                        s->error = -EINVAL;
+                known_error_free(k);
+                return 0;
+        }
+        /* An action on identity alone would act on every matching disk
+         * the moment it is found. */
+        if (k->action != KNOWN_ERROR_ACTION_NONE && k->power_on_hours_limit == 0 && strv_length(k->evidence) == 0) {
+                log_error("%s:%u: Action=%s in [%s] needs a condition, PowerOnHoursLimit= or Evidence=, ignoring the "
+                          "entry.", s->filename, s->action_line, known_error_action_to_string(k->action), k->id);
                 if (s->error == 0)
                         s->error = -EINVAL;
                 known_error_free(k);
@@ -150,6 +169,7 @@ static int handler(void *user, const char *section, const char *name, const char
                         k->source = NULL;
                 s->cur = k;
                 s->cur_line = s->line;
+                s->action_line = 0;
                 if (isempty(section))
                         bad(s, "key outside of an entry's [ID] section", name);
         }
@@ -159,7 +179,16 @@ static int handler(void *user, const char *section, const char *name, const char
                 r = free_and_strdup(&k->title, value);
         else if (streq(name, "Workaround"))
                 r = free_and_strdup(&k->workaround, value);
-        else if (streq(name, "FirmwareBelow"))
+        else if (streq(name, "Action")) {
+                KnownErrorAction a = known_error_action_from_string(value);
+                if (a < 0) {
+                        bad(s, "unknown action (none, isolate-member, offline-device, fail-path)", value);
+                        return 1;
+                }
+                k->action = a;
+                s->action_line = s->line;
+                r = 0;
+        } else if (streq(name, "FirmwareBelow"))
                 r = free_and_strdup(&k->firmware_below, value);
         else if (streq(name, "Vendor"))
                 r = append_words(&k->vendors, value);
@@ -315,4 +344,24 @@ size_t known_error_match(const KnownErrorDb *db, const KnownErrorDevice *dev, Kn
                 ret[k++] = m;
         }
         return k;
+}
+
+KnownErrorAction known_error_action_due(const KnownErrorMatch *m) {
+        const KnownError *e = m->entry;
+
+        if (e->action == KNOWN_ERROR_ACTION_NONE)
+                return KNOWN_ERROR_ACTION_NONE;
+        if (e->power_on_hours_limit > 0)
+                return m->status == KNOWN_ERROR_LIMIT_REACHED ? e->action : KNOWN_ERROR_ACTION_NONE;
+        /* No age condition: the match itself, which required Evidence=. */
+        return m->status == KNOWN_ERROR_AFFECTED && strv_length(e->evidence) > 0 ? e->action : KNOWN_ERROR_ACTION_NONE;
+}
+
+bool known_error_db_wants(const KnownErrorDb *db, EreportClass c) {
+        const char *name = ereport_class_to_string(c);
+
+        for (size_t i = 0; name && i < db->n; i++)
+                if (strv_contains(db->entries[i]->evidence, name))
+                        return true;
+        return false;
 }

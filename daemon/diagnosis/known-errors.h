@@ -18,6 +18,8 @@
  *   PowerOnHoursLimit=32768       the condition: the drive fails at this age
  *   WarnBeforeHours=2160          countdown warning this long before
  *   Workaround=Update the firmware to HPD8 before ...
+ *   Action=isolate-member         optional: asked of the response agent
+ *                                 once the condition is met (see below)
  *   Reference=https://...         repeatable
  *
  * inih reads lines of at most 200 bytes: a longer line is an error; split
@@ -38,6 +40,21 @@
 
 #define KNOWN_ERROR_WARN_BEFORE_HOURS_DEFAULT 2160U /* 90 days of power-on time */
 
+/* What a known error may ask the response agent to do to a matching disk;
+ * the agent's per-action policy (off/dry-run/enforce) and every guard
+ * decide, as for a diagnosed fault. */
+typedef enum KnownErrorAction {
+        KNOWN_ERROR_ACTION_NONE,
+        KNOWN_ERROR_ACTION_ISOLATE_MEMBER, /* md: fail and remove the member (md.fail_member) */
+        KNOWN_ERROR_ACTION_OFFLINE_DEVICE, /* SCSI device state offline (scsi.offline) */
+        KNOWN_ERROR_ACTION_FAIL_PATH,      /* dm-multipath: fail the path (mpath.fail_path) */
+        _KNOWN_ERROR_ACTION_MAX,
+        _KNOWN_ERROR_ACTION_INVALID = -EINVAL,
+} KnownErrorAction;
+
+const char *known_error_action_to_string(KnownErrorAction a) _const_;
+KnownErrorAction known_error_action_from_string(const char *s) _pure_;
+
 typedef struct KnownError {
         char *id;
         char *title;
@@ -46,6 +63,7 @@ typedef struct KnownError {
         uint64_t power_on_hours_limit; /* 0: no age condition */
         uint64_t warn_before_hours;
         char *workaround;
+        KnownErrorAction action;       /* NONE unless Action= */
         char **references;
         char *source;                  /* "file:line" of its section */
 } KnownError;
@@ -58,8 +76,9 @@ typedef struct KnownErrorDb {
 void known_error_db_done(KnownErrorDb *db);
 
 /* known_error_db_load_file() - add the entries of one file; an id already
- * loaded is replaced.  Unknown keys warn; bad values, and an entry without
- * Title, Model and Workaround, are errors naming file:line.
+ * loaded is replaced.  Unknown keys warn; bad values, an entry without
+ * Title, Model and Workaround, and an Action= without a condition
+ * (PowerOnHoursLimit= or Evidence=) are errors naming file:line.
  * Return: 0, -EINVAL after logging every bad line, -errno from reading. */
 int known_error_db_load_file(KnownErrorDb *db, const char *path);
 
@@ -102,3 +121,14 @@ bool known_error_firmware_below(const char *a, const char *b) _pure_;
 /* known_error_match() - the entries that apply to dev, at most n_ret.
  * Pure.  Return: the number of matches written. */
 size_t known_error_match(const KnownErrorDb *db, const KnownErrorDevice *dev, KnownErrorMatch *ret, size_t n_ret);
+
+/* known_error_action_due() - the action a match asks for now: the entry's
+ * Action= once its condition is met: the power-on hours limit reached, or,
+ * for an entry without an age condition, its Evidence= seen (the parser
+ * allows an action only with one of the two).  Never for a countdown or an
+ * unknown age. */
+KnownErrorAction known_error_action_due(const KnownErrorMatch *m) _pure_;
+
+/* known_error_db_wants() - whether an entry lists class c in Evidence=
+ * (the caller tracks the classes seen on each disk only for those). */
+bool known_error_db_wants(const KnownErrorDb *db, EreportClass c) _pure_;

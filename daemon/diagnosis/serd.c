@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <string.h>
 
 #include "serd.h"
@@ -49,4 +50,31 @@ unsigned serd_count(const SerdEngine *e, usec_t now_usec) {
                         c++;
         }
         return c;
+}
+
+unsigned serd_times(const SerdEngine *e, usec_t ret[static SERD_N_MAX]) {
+        unsigned n = e->params.n;
+
+        for (unsigned i = 0; i < e->count; i++)
+                ret[i] = e->times[(e->head + n - e->count + i) % n];
+        return e->count;
+}
+
+int serd_load(SerdEngine *e, SerdParams p, const usec_t *times, unsigned k, bool fired) {
+        SerdEngine x;
+
+        if (k > SERD_N_MAX)
+                return -EINVAL;
+        for (unsigned i = 1; i < k; i++)
+                if (times[i] < times[i - 1])
+                        return -EINVAL;
+        serd_init(&x, p);
+        for (unsigned i = k > x.params.n ? k - x.params.n : 0; i < k; i++) {
+                x.times[x.head] = times[i];
+                x.head = (x.head + 1) % x.params.n;
+                x.count++;
+        }
+        x.fired = fired;
+        *e = x;
+        return 0;
 }

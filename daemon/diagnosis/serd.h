@@ -42,3 +42,14 @@ bool serd_record(SerdEngine *e, usec_t now_usec);
 unsigned serd_count(const SerdEngine *e, usec_t now_usec) _pure_;
 
 void serd_reset(SerdEngine *e);
+
+/* serd_times() - the events held, oldest first, into ret (room for
+ * SERD_N_MAX).  Return: how many. */
+unsigned serd_times(const SerdEngine *e, usec_t ret[static SERD_N_MAX]);
+
+/* serd_load() - an engine with params p holding the events times[0..k)
+ * (oldest first, as serd_times() gave them; beyond p.n only the newest
+ * are kept, so a smaller N from a changed configuration still works) and
+ * the fired flag.  Return: 0, -EINVAL when the times go backwards or k is
+ * larger than SERD_N_MAX. */
+int serd_load(SerdEngine *e, SerdParams p, const usec_t *times, unsigned k, bool fired);

@@ -551,7 +551,7 @@ int incident_manager_list(const IncidentManager *m, Incident ***ret) {
 
         if (!l)
                 return -ENOMEM;
-        memcpy(l, m->order, m->n_order * sizeof(Incident *));
+        memcpy_safe(l, m->order, m->n_order * sizeof(Incident *));
         l[m->n_order] = NULL;
         *ret = l;
         return (int) m->n_order;

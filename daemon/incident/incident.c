@@ -4,6 +4,7 @@
 
 #include "alloc-util.h"
 #include "incident.h"
+#include "json-util.h"
 #include "string-table.h"
 #include "string-util.h"
 
@@ -270,43 +271,6 @@ bool incident_quiet_expired(const Incident *i, usec_t quiet_usec, usec_t now_use
 
 /* --- JSON --------------------------------------------------------------- */
 
-static int put_str(json_object *o, const char *k, const char *v) {
-        json_object *s;
-
-        if (!v)
-                return 0;
-        s = json_object_new_string(v);
-        if (!s || json_object_object_add(o, k, s) < 0) {
-                json_object_put(s);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int put_u64(json_object *o, const char *k, uint64_t v) {
-        json_object *n = json_object_new_uint64(v);
-
-        if (!n || json_object_object_add(o, k, n) < 0) {
-                json_object_put(n);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int put_time(json_object *o, const char *k, usec_t v) {
-        return v == 0 ? 0 : put_u64(o, k, v);
-}
-
-static int put_obj(json_object *o, const char *k, json_object *v) {
-        if (!v)
-                return 0;
-        if (json_object_object_add(o, k, json_object_get(v)) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 json_object *incident_to_json(const Incident *i) {
         json_object *o = json_object_new_object(), *lifecycle = NULL, *suspects = NULL, *actions = NULL;
         int r = 0;
@@ -319,7 +283,7 @@ json_object *incident_to_json(const Incident *i) {
         if (!lifecycle || !suspects || !actions)
                 goto fail;
         for (int s = 0; s < _STAGE_MAX; s++)
-                if (put_time(lifecycle, lifecycle_stage_to_string(s), i->stage_usec[s]) < 0)
+                if (json_put_time(lifecycle, lifecycle_stage_to_string(s), i->stage_usec[s]) < 0)
                         goto fail;
         for (size_t k = 0; k < i->n_suspects; k++) {
                 json_object *x = json_object_new_object();
@@ -327,8 +291,8 @@ json_object *incident_to_json(const Incident *i) {
                         json_object_put(x);
                         goto fail;
                 }
-                if (put_str(x, "ci_id", i->suspects[k].ci_id) < 0 ||
-                    put_u64(x, "confidence_percent", i->suspects[k].confidence_percent) < 0)
+                if (json_put_str(x, "ci_id", i->suspects[k].ci_id) < 0 ||
+                    json_put_u64(x, "confidence_percent", i->suspects[k].confidence_percent) < 0)
                         goto fail;
         }
         for (size_t k = 0; k < i->n_actions; k++) {
@@ -337,38 +301,38 @@ json_object *incident_to_json(const Incident *i) {
                         json_object_put(x);
                         goto fail;
                 }
-                if (put_u64(x, "time_usec", i->actions[k].time_usec) < 0 ||
-                    put_str(x, "action", i->actions[k].action) < 0 || put_str(x, "target", i->actions[k].target) < 0 ||
-                    put_str(x, "mode", i->actions[k].mode) < 0 || put_str(x, "result", i->actions[k].result) < 0)
+                if (json_put_u64(x, "time_usec", i->actions[k].time_usec) < 0 ||
+                    json_put_str(x, "action", i->actions[k].action) < 0 || json_put_str(x, "target", i->actions[k].target) < 0 ||
+                    json_put_str(x, "mode", i->actions[k].mode) < 0 || json_put_str(x, "result", i->actions[k].result) < 0)
                         goto fail;
         }
 
-        r |= put_str(o, "id", i->id);
-        r |= put_str(o, "dedup_key", i->dedup_key);
-        r |= put_str(o, "title", i->title);
-        r |= put_str(o, "description", i->description);
-        r |= put_str(o, "host", i->host);
-        r |= put_str(o, "category", incident_category_to_string(i->category));
-        r |= put_str(o, "ci_id", i->ci_id);
-        r |= put_obj(o, "ci", i->ci);
-        r |= put_str(o, "impact", impact_to_string(i->impact));
-        r |= put_str(o, "urgency", urgency_to_string(i->urgency));
-        r |= put_u64(o, "priority", i->priority);
+        r |= json_put_str(o, "id", i->id);
+        r |= json_put_str(o, "dedup_key", i->dedup_key);
+        r |= json_put_str(o, "title", i->title);
+        r |= json_put_str(o, "description", i->description);
+        r |= json_put_str(o, "host", i->host);
+        r |= json_put_str(o, "category", incident_category_to_string(i->category));
+        r |= json_put_str(o, "ci_id", i->ci_id);
+        r |= json_put_obj(o, "ci", i->ci);
+        r |= json_put_str(o, "impact", impact_to_string(i->impact));
+        r |= json_put_str(o, "urgency", urgency_to_string(i->urgency));
+        r |= json_put_u64(o, "priority", i->priority);
         r |= json_object_object_add(o, "major", json_object_new_boolean(i->major));
-        r |= put_str(o, "status", incident_status_to_string(i->status));
-        r |= put_str(o, "handling", handling_class_to_string(i->handling));
-        r |= put_str(o, "acknowledged_by", i->acknowledged_by);
-        r |= put_time(o, "acknowledged_usec", i->acknowledged_usec);
-        r |= put_time(o, "resolved_usec", i->resolved_usec);
-        r |= put_time(o, "closed_usec", i->closed_usec);
-        r |= put_time(o, "updated_usec", i->updated_usec);
-        r |= put_str(o, "workaround", i->workaround);
-        r |= put_str(o, "known_error_id", i->known_error_id);
-        r |= put_str(o, "cause", i->cause);
-        r |= put_str(o, "related_id", i->related_id);
-        r |= put_u64(o, "occurrences", i->occurrences);
-        r |= put_u64(o, "precursors", i->precursors);
-        r |= put_u64(o, "seq", i->seq);
+        r |= json_put_str(o, "status", incident_status_to_string(i->status));
+        r |= json_put_str(o, "handling", handling_class_to_string(i->handling));
+        r |= json_put_str(o, "acknowledged_by", i->acknowledged_by);
+        r |= json_put_time(o, "acknowledged_usec", i->acknowledged_usec);
+        r |= json_put_time(o, "resolved_usec", i->resolved_usec);
+        r |= json_put_time(o, "closed_usec", i->closed_usec);
+        r |= json_put_time(o, "updated_usec", i->updated_usec);
+        r |= json_put_str(o, "workaround", i->workaround);
+        r |= json_put_str(o, "known_error_id", i->known_error_id);
+        r |= json_put_str(o, "cause", i->cause);
+        r |= json_put_str(o, "related_id", i->related_id);
+        r |= json_put_u64(o, "occurrences", i->occurrences);
+        r |= json_put_u64(o, "precursors", i->precursors);
+        r |= json_put_u64(o, "seq", i->seq);
         if (r != 0)
                 goto fail;
         if (json_object_object_add(o, "lifecycle", lifecycle) < 0)
@@ -380,7 +344,7 @@ json_object *incident_to_json(const Incident *i) {
         if (json_object_object_add(o, "actions", actions) < 0)
                 goto fail;
         actions = NULL;
-        if (put_obj(o, "evidence", i->evidence) < 0)
+        if (json_put_obj(o, "evidence", i->evidence) < 0)
                 goto fail;
         return o;
 
@@ -392,24 +356,8 @@ fail:
         return NULL;
 }
 
-static const char *get_str(json_object *o, const char *k) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
-static uint64_t get_u64(json_object *o, const char *k) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
-                return 0;
-        return json_object_get_uint64(v);
-}
-
 static int dup_str(json_object *o, const char *k, char **ret) {
-        const char *v = get_str(o, k);
+        const char *v = json_get_str(o, k);
 
         if (!v)
                 return 0;
@@ -422,7 +370,7 @@ int incident_from_json(json_object *o, Incident **ret) {
         json_object *v, *lc;
         int r = 0;
 
-        if (!json_object_is_type(o, json_type_object) || !get_str(o, "id") || !get_str(o, "dedup_key"))
+        if (!json_object_is_type(o, json_type_object) || !json_get_str(o, "id") || !json_get_str(o, "dedup_key"))
                 return -EBADMSG;
         i = incident_new();
         if (!i)
@@ -442,44 +390,44 @@ int incident_from_json(json_object *o, Incident **ret) {
         if (r != 0)
                 return -ENOMEM;
 
-        i->category = incident_category_from_string(get_str(o, "category"));
-        i->impact = impact_from_string(get_str(o, "impact"));
-        i->urgency = urgency_from_string(get_str(o, "urgency"));
-        i->status = incident_status_from_string(get_str(o, "status"));
-        i->handling = handling_class_from_string(get_str(o, "handling"));
+        i->category = incident_category_from_string(json_get_str(o, "category"));
+        i->impact = impact_from_string(json_get_str(o, "impact"));
+        i->urgency = urgency_from_string(json_get_str(o, "urgency"));
+        i->status = incident_status_from_string(json_get_str(o, "status"));
+        i->handling = handling_class_from_string(json_get_str(o, "handling"));
         if (i->category < 0 || i->impact < 0 || i->urgency < 0 || i->status < 0 || i->handling < 0)
                 return -EBADMSG;
-        i->priority = (unsigned) get_u64(o, "priority");
+        i->priority = (unsigned) json_get_u64(o, "priority");
         if (i->priority < 1 || i->priority > 5)
                 return -EBADMSG;
         i->major = json_object_object_get_ex(o, "major", &v) && json_object_get_boolean(v);
-        i->acknowledged_usec = get_u64(o, "acknowledged_usec");
-        i->resolved_usec = get_u64(o, "resolved_usec");
-        i->closed_usec = get_u64(o, "closed_usec");
-        i->updated_usec = get_u64(o, "updated_usec");
-        i->occurrences = get_u64(o, "occurrences");
-        i->precursors = get_u64(o, "precursors");
-        i->seq = get_u64(o, "seq");
+        i->acknowledged_usec = json_get_u64(o, "acknowledged_usec");
+        i->resolved_usec = json_get_u64(o, "resolved_usec");
+        i->closed_usec = json_get_u64(o, "closed_usec");
+        i->updated_usec = json_get_u64(o, "updated_usec");
+        i->occurrences = json_get_u64(o, "occurrences");
+        i->precursors = json_get_u64(o, "precursors");
+        i->seq = json_get_u64(o, "seq");
         if (json_object_object_get_ex(o, "ci", &v) && json_object_is_type(v, json_type_object))
                 i->ci = json_object_get(v);
         if (json_object_object_get_ex(o, "lifecycle", &lc) && json_object_is_type(lc, json_type_object))
                 for (int s = 0; s < _STAGE_MAX; s++)
-                        i->stage_usec[s] = get_u64(lc, lifecycle_stage_to_string(s));
+                        i->stage_usec[s] = json_get_u64(lc, lifecycle_stage_to_string(s));
         if (json_object_object_get_ex(o, "suspects", &v) && json_object_is_type(v, json_type_array))
                 for (size_t k = 0; k < json_object_array_length(v); k++) {
                         json_object *x = json_object_array_get_idx(v, k);
-                        const char *id = get_str(x, "ci_id");
+                        const char *id = json_get_str(x, "ci_id");
                         if (!id)
                                 return -EBADMSG;
-                        r = incident_set_suspect(i, id, (unsigned) get_u64(x, "confidence_percent"));
+                        r = incident_set_suspect(i, id, (unsigned) json_get_u64(x, "confidence_percent"));
                         if (r < 0)
                                 return r;
                 }
         if (json_object_object_get_ex(o, "actions", &v) && json_object_is_type(v, json_type_array))
                 for (size_t k = 0; k < json_object_array_length(v); k++) {
                         json_object *x = json_object_array_get_idx(v, k);
-                        r = action_append(i, get_u64(x, "time_usec"), get_str(x, "action"), get_str(x, "target"),
-                                          get_str(x, "mode"), get_str(x, "result"));
+                        r = action_append(i, json_get_u64(x, "time_usec"), json_get_str(x, "action"), json_get_str(x, "target"),
+                                          json_get_str(x, "mode"), json_get_str(x, "result"));
                         if (r < 0)
                                 return r;
                 }

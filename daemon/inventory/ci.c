@@ -7,6 +7,7 @@
 
 #include "alloc-util.h"
 #include "ci.h"
+#include "parse-util.h"
 #include "string-table.h"
 #include "string-util.h"
 
@@ -64,6 +65,7 @@ Ci *ci_new(CiType type) {
                 return NULL;
         c->type = type;
         c->rotational = -1;
+        c->queue_if_no_path = c->queueing = -1;
         return c;
 }
 
@@ -99,7 +101,8 @@ bool ci_same_contents(const Ci *a, const Ci *b) {
         if (a->type != b->type || a->transport != b->transport || a->capacity_bytes != b->capacity_bytes ||
             a->rotational != b->rotational || a->health_source != b->health_source ||
             a->raid_disks != b->raid_disks || a->degraded != b->degraded ||
-            a->n_members != b->n_members || a->n_paths != b->n_paths)
+            a->n_members != b->n_members || a->n_paths != b->n_paths ||
+            a->queue_if_no_path != b->queue_if_no_path || a->queueing != b->queueing)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(ci_string_fields); i++)
                 if (!streq_ptr(CI_STRING(a, ci_string_fields[i]), CI_STRING(b, ci_string_fields[i])))
@@ -111,6 +114,7 @@ bool ci_same_contents(const Ci *a, const Ci *b) {
                         return false;
         for (size_t i = 0; i < a->n_paths; i++)
                 if (!streq_ptr(a->paths[i].name, b->paths[i].name) || a->paths[i].state != b->paths[i].state ||
+                    a->paths[i].fail_count != b->paths[i].fail_count ||
                     !streq_ptr(a->paths[i].device_state, b->paths[i].device_state))
                         return false;
         return true;
@@ -141,6 +145,50 @@ void ci_move_contents(Ci *dst, Ci *src) {
 
         free(src->id);
         *src = (Ci) { .type = dst->type, .rotational = -1 };
+}
+
+int set_trimmed(char **field, const char *v) {
+        _cleanup_free_ char *t = NULL;
+        char *s;
+
+        if (!v || *field)
+                return 0; /* first source wins */
+        t = strdup(v);
+        if (!t)
+                return -ENOMEM;
+        s = strstrip(t);
+        if (isempty(s))
+                return 0;
+        *field = strdup(s);
+        return *field ? 1 : -ENOMEM;
+}
+
+int ci_set_md_values(Ci *c, const MdArrayValues *v) {
+        uint64_t u;
+
+        assert(c && v);
+        if (set_trimmed(&c->level, v->level) < 0 || set_trimmed(&c->array_state, v->array_state) < 0 ||
+            set_trimmed(&c->sync_action, v->sync_action) < 0)
+                return -ENOMEM;
+        if (v->raid_disks)
+                (void) safe_atou(v->raid_disks, &c->raid_disks);
+        if (v->degraded)
+                (void) safe_atou(v->degraded, &c->degraded);
+        if (v->size && safe_atou64(v->size, &u) >= 0 && u <= UINT64_MAX / 512)
+                c->capacity_bytes = u * 512;
+        return 0;
+}
+
+int array_member_set_md_values(ArrayMember *m, const char *state, const char *slot, const char *errors) {
+        assert(m);
+        if (set_trimmed(&m->state, state) < 0)
+                return -ENOMEM;
+        if (slot)
+                (void) safe_atoi(slot, &m->slot); /* "none" for spares */
+        if (errors)
+                (void) safe_atou64(errors, &m->errors);
+        m->role = member_role_from_md_state(m->state, m->slot);
+        return 0;
 }
 
 MemberRole member_role_from_md_state(const char *state, int slot) {

@@ -100,7 +100,8 @@ typedef struct ArrayMember {
 typedef struct MultipathPath {
         char *name;        /* "sdc" */
         char *device_state; /* SCSI device state: "running", "offline", ... */
-        PathState state;
+        PathState state;   /* dm's A/F when its status could be read, else from device_state */
+        int fail_count;    /* dm's failures of this path since the map was loaded; -1: unknown */
 } MultipathPath;
 
 typedef struct Ci {
@@ -138,6 +139,8 @@ typedef struct Ci {
         unsigned raid_disks;
         unsigned degraded;
         char *sync_action;
+        int queue_if_no_path;     /* multipath: the table's feature; -1: unknown */
+        int queueing;             /* multipath: dm queues I/O now (no usable path); -1: unknown */
         ArrayMember *members;
         size_t n_members;
         MultipathPath *paths;
@@ -178,6 +181,33 @@ bool ci_same_contents(const Ci *a, const Ci *b) _pure_;
  * ("in_sync", "faulty,write_mostly", "spare") to a role; slot tells a
  * rebuilding member (has a slot, not in_sync) from a spare (none). */
 MemberRole member_role_from_md_state(const char *state, int slot) _pure_;
+
+/* set_trimmed() - *field = a copy of @v without surrounding blanks, unless
+ * *field is already set (the first source wins) or @v is NULL or blank.
+ * Return: 1 if set, 0 if not, -ENOMEM. */
+int set_trimmed(char **field, const char *v);
+
+/* The md sysfs attributes of one array as read (Documentation/admin-guide/
+ * md.rst), NULL where absent.  Every one is kernel text, trusted as little
+ * as a device string. */
+typedef struct MdArrayValues {
+        const char *level;        /* md/level: "raid1" */
+        const char *array_state;  /* md/array_state: "clean", "active", "inactive", ... */
+        const char *sync_action;  /* md/sync_action: "idle", "resync", "recover", ... */
+        const char *raid_disks;   /* md/raid_disks: decimal */
+        const char *degraded;     /* md/degraded: decimal */
+        const char *size;         /* size: 512-byte sectors */
+} MdArrayValues;
+
+/* ci_set_md_values() - an array's md sysfs values into @c: level, state
+ * and sync action trimmed, counts and capacity parsed (an unparsable or
+ * overflowing number is left unset).  Return: 0, or -ENOMEM. */
+int ci_set_md_values(Ci *c, const MdArrayValues *v);
+
+/* array_member_set_md_values() - a member's md/dev-NAME/{state,slot,errors}
+ * (NULL where absent) into @m: raw state trimmed, slot ("none" for a spare:
+ * -1), error count, and the role derived from them.  Return: 0, -ENOMEM. */
+int array_member_set_md_values(ArrayMember *m, const char *state, const char *slot, const char *errors);
 
 /* wwn_normalize() - SCSI/NVMe world-wide names as sysfs and udev print
  * them ("naa.5000c500a1b2c3d4", "0x5000c500a1b2c3d4", "eui.0025388...")

@@ -73,7 +73,8 @@ static json_object *paths_to_json(const Inventory *inv, const Ci *c) {
                 }
                 if (add_string(o, "name", p->name) < 0 || add_string(o, "disk_id", disk ? disk->id : NULL) < 0 ||
                     add_string(o, "state", path_state_to_string(p->state)) < 0 ||
-                    add_string(o, "device_state", p->device_state) < 0)
+                    add_string(o, "device_state", p->device_state) < 0 ||
+                    (p->fail_count >= 0 && add_u64(o, "fail_count", (uint64_t) p->fail_count) < 0))
                         return json_object_put(a), NULL;
         }
         return a;
@@ -115,7 +116,10 @@ json_object *ci_to_json(const Inventory *inv, const Ci *c) {
                     add_string(o, "level", c->level) < 0 || add_string(o, "array_state", c->array_state) < 0 ||
                     add_u64(o, c->type == CI_ARRAY ? "raid_disks" : "path_count", c->raid_disks) < 0 ||
                     add_u64(o, c->type == CI_ARRAY ? "degraded" : "failed_paths", c->degraded) < 0 ||
-                    add_string(o, "sync_action", c->sync_action) < 0)
+                    add_string(o, "sync_action", c->sync_action) < 0 ||
+                    (c->queue_if_no_path >= 0 &&
+                     json_object_object_add(o, "queue_if_no_path", json_object_new_boolean(c->queue_if_no_path)) < 0) ||
+                    (c->queueing >= 0 && json_object_object_add(o, "queueing", json_object_new_boolean(c->queueing)) < 0))
                         r = -ENOMEM;
         }
         if (r < 0) {

@@ -37,17 +37,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "alloc-util.h"
+#include "dm/dm-status.h"
 #include "fd-util.h"
 #include "fileio.h"
 #include "hashmap.h"
 #include "inventory-udev.h"
 #include "log.h"
 #include "parse-util.h"
+#include "paths.h"
 #include "string-util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
@@ -75,22 +78,6 @@ static const char *attr(struct udev_device *d, const char *key) {
 }
 
 /* A copy of a device string, trimmed; NULL stays NULL, "" becomes NULL. */
-static int set_trimmed(char **field, const char *v) {
-        _cleanup_free_ char *t = NULL;
-        char *s;
-
-        if (!v || *field)
-                return 0; /* first source wins */
-        t = strdup(v);
-        if (!t)
-                return -ENOMEM;
-        s = strstrip(t);
-        if (isempty(s))
-                return 0;
-        *field = strdup(s);
-        return *field ? 1 : -ENOMEM;
-}
-
 static int set_decoded(char **field, const char *enc) {
         _cleanup_free_ char *t = NULL;
 
@@ -586,20 +573,18 @@ static int read_md(struct udev_device *d, Ci *c) {
         size_t allocated = 0;
         struct dirent *de;
         const char *v;
-        uint64_t u;
 
         c->transport = TRANSPORT_VIRTUAL;
-        if (set_trimmed(&c->level, attr(d, "md/level")) < 0 ||
-            set_trimmed(&c->array_state, attr(d, "md/array_state")) < 0 ||
-            set_trimmed(&c->sync_action, attr(d, "md/sync_action")) < 0 ||
+        if (ci_set_md_values(c, &(MdArrayValues) {
+                                 .level = attr(d, "md/level"),
+                                 .array_state = attr(d, "md/array_state"),
+                                 .sync_action = attr(d, "md/sync_action"),
+                                 .raid_disks = attr(d, "md/raid_disks"),
+                                 .degraded = attr(d, "md/degraded"),
+                                 .size = attr(d, "size"),
+                         }) < 0 ||
             set_trimmed(&c->alias, prop(d, "MD_DEVNAME")) < 0)
                 return -ENOMEM;
-        if ((v = attr(d, "md/raid_disks")))
-                (void) safe_atou(v, &c->raid_disks);
-        if ((v = attr(d, "md/degraded")))
-                (void) safe_atou(v, &c->degraded);
-        if ((v = attr(d, "size")) && safe_atou64(v, &u) >= 0 && u <= UINT64_MAX / 512)
-                c->capacity_bytes = u * 512;
 
         if ((v = prop(d, "MD_UUID")))
                 c->id = ci_id_escape("md-", v, NULL);
@@ -631,13 +616,11 @@ static int read_md(struct udev_device *d, Ci *c) {
                 if (!sub || !(m->name = strdup(member)))
                         return -ENOMEM;
                 c->n_members++;
-                if (read_file_attr(sub, "state", &state) >= 0)
-                        m->state = strdup(strstrip(state));
-                if (read_file_attr(sub, "slot", &slot) >= 0)
-                        (void) safe_atoi(slot, &m->slot); /* "none" for spares */
-                if (read_file_attr(sub, "errors", &errors) >= 0)
-                        (void) safe_atou64(errors, &m->errors);
-                m->role = member_role_from_md_state(m->state, m->slot);
+                (void) read_file_attr(sub, "state", &state);
+                (void) read_file_attr(sub, "slot", &slot);
+                (void) read_file_attr(sub, "errors", &errors);
+                if (array_member_set_md_values(m, state, slot, errors) < 0)
+                        return -ENOMEM;
                 m->disk_name = disk_under(udev_device_get_udev(d), member, 0);
         }
         if (c->n_members > 1)
@@ -654,6 +637,61 @@ static PathState path_state_from_device_state(const char *s) {
         return PATH_STATE_FAILED;
 }
 
+/* dm's own view of the map (DM_TABLE_STATUS): each path active or failed
+ * and its fail count, whether I/O is queued now, the table's
+ * queue_if_no_path.  Overrides the SCSI device states where it can be
+ * read; without /dev/mapper/control (a recording, no dm) nothing changes.
+ * The path a PATH_FAILED / PATH_REINSTATED event names (@event_path,
+ * "major:minor") keeps the event's state: the status is read later and a
+ * path that flaps may already be back (or down again), which would hide
+ * the event that is being handled; the next event brings the next state.
+ * Return: 0 (read or not), -ENOMEM. */
+static int read_mpath_dm(struct udev *udev, Ci *c, const char *event_path) {
+        _cleanup_free_ char *type = NULL, *params = NULL, *ttype = NULL, *tparams = NULL;
+        DmMpathStatus st;
+        bool q;
+        int r;
+
+        if (!c->alias)
+                return 0;
+        r = dm_target_status(DM_CONTROL_PATH, c->alias, false, &type, &params);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_debug_errno(r, "No dm status of '%s', path states from the SCSI devices: %m", c->alias);
+                return 0;
+        }
+        if (!streq(type, "multipath") || dm_mpath_status_parse(params, &st) < 0) {
+                log_debug("dm status of '%s' is not a multipath status we read ('%s %s'), ignoring.", c->alias, type,
+                          params);
+                return 0;
+        }
+        c->queueing = st.queue_io;
+        for (size_t i = 0; i < c->n_paths; i++) {
+                _cleanup_(udev_device_unrefp) struct udev_device *p =
+                        udev_device_new_from_subsystem_sysname(udev, "block", c->paths[i].name);
+                char majmin[32];
+                dev_t n;
+
+                if (!p)
+                        continue;
+                n = udev_device_get_devnum(p);
+                snprintf(majmin, sizeof(majmin), "%u:%u", major(n), minor(n));
+                for (size_t k = 0; k < st.n_paths; k++)
+                        if (st.paths[k].major == major(n) && st.paths[k].minor == minor(n)) {
+                                if (!streq_ptr(event_path, majmin))
+                                        c->paths[i].state = st.paths[k].active ? PATH_STATE_ACTIVE : PATH_STATE_FAILED;
+                                c->paths[i].fail_count = (int) MIN(st.paths[k].fail_count, (unsigned) INT_MAX);
+                        }
+        }
+        r = dm_target_status(DM_CONTROL_PATH, c->alias, true, &ttype, &tparams);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && dm_mpath_table_queue_if_no_path(tparams, &q) >= 0)
+                c->queue_if_no_path = q;
+        return 0;
+}
+
 static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
         struct udev *udev = udev_device_get_udev(d);
         _cleanup_free_ char *slaves = NULL;
@@ -664,6 +702,7 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
         struct dirent *de;
         const char *v;
         uint64_t u;
+        int r;
 
         c->transport = TRANSPORT_VIRTUAL;
         c->id = ci_id_escape("mpath-", wwid, NULL);
@@ -686,7 +725,7 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
                 if (GREEDY_REALLOC(c->paths, allocated, c->n_paths + 1) < 0)
                         return -ENOMEM;
                 mp = &c->paths[c->n_paths];
-                *mp = (MultipathPath) {};
+                *mp = (MultipathPath) { .fail_count = -1 };
                 if (!(mp->name = strdup(de->d_name)))
                         return -ENOMEM;
                 c->n_paths++;
@@ -703,10 +742,18 @@ static int read_mpath(struct udev_device *d, const char *wwid, Ci *c) {
                                  minor(udev_device_get_devnum(p)));
                         if (dm_path && streq(dm_path, majmin) && streq_ptr(action, "PATH_FAILED"))
                                 mp->state = PATH_STATE_FAILED;
+                        if (dm_path && streq(dm_path, majmin) && streq_ptr(action, "PATH_REINSTATED"))
+                                mp->state = PATH_STATE_ACTIVE;
                 }
-                if (mp->state != PATH_STATE_ACTIVE)
-                        failed++;
         }
+        r = read_mpath_dm(udev, c,
+                          streq_ptr(action, "PATH_FAILED") || streq_ptr(action, "PATH_REINSTATED") ? dm_path : NULL);
+        if (r < 0)
+                return r;
+        failed = 0;
+        for (size_t i = 0; i < c->n_paths; i++)
+                if (c->paths[i].state != PATH_STATE_ACTIVE)
+                        failed++;
         c->raid_disks = (unsigned) c->n_paths;
         c->degraded = failed;
         c->array_state = strdup(c->n_paths == 0 || failed == c->n_paths ? "failed" : failed > 0 ? "degraded" : "active");
@@ -949,8 +996,8 @@ int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const Invento
         return 0;
 }
 
-int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
-                      InventoryChangeFn cb, void *userdata) {
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, char *const *names,
+                      const InventoryFilter *filter, usec_t now, InventoryChangeFn cb, void *userdata) {
         _cleanup_free_ Ci **l = NULL;
         int n, r, ret = 0;
 
@@ -960,7 +1007,8 @@ int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const Inve
         for (int i = 0; i < n; i++) {
                 _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
 
-                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath)
+                if (l[i]->type != type || l[i]->state != CI_STATE_PRESENT || !l[i]->syspath ||
+                    (names && !strv_contains(names, l[i]->name)))
                         continue;
                 d = udev_device_new_from_syspath(udev, l[i]->syspath);
                 if (!d) {

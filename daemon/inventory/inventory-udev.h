@@ -36,9 +36,10 @@ int inventory_handle_uevent(Inventory *inv, struct udev_device *d, const Invento
 /* inventory_refresh() - re-read every present CI of one type (block
  * devices: arrays, multipath maps, disks) from sysfs, without a full
  * enumeration: what changes without a uevent (md member states, SCSI
- * device state) is noticed this way.  Return: 0 or the first -errno. */
-int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, const InventoryFilter *filter, usec_t now,
-                      InventoryChangeFn cb, void *userdata);
+ * device state) is noticed this way.  @names: only the CIs of these kernel
+ * names (NULL: all).  Return: 0 or the first -errno. */
+int inventory_refresh(Inventory *inv, struct udev *udev, CiType type, char *const *names,
+                      const InventoryFilter *filter, usec_t now, InventoryChangeFn cb, void *userdata);
 
 /* ci_read_block() - convert one udev block device into CIs: the disk (or
  * array, or multipath map) and, for disks, its controller and PCI device.

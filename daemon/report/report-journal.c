@@ -19,6 +19,7 @@ static const struct {
         { "disk.link", SG_MESSAGE_INCIDENT_DISK_LINK },
         { "disk.precursors", SG_MESSAGE_INCIDENT_DISK_PRECURSORS },
         { "disk.fail_slow", SG_MESSAGE_INCIDENT_DISK_FAIL_SLOW },
+        { "disk.smart_history", SG_MESSAGE_INCIDENT_DISK_SMART_HISTORY },
         { "controller", SG_MESSAGE_INCIDENT_CONTROLLER },
         { "path.failed", SG_MESSAGE_INCIDENT_PATH_FAILED },
         { "path.flapping", SG_MESSAGE_INCIDENT_PATH_FLAPPING },

@@ -78,7 +78,7 @@ WebhookEndpointConfig *webhook_config_endpoint(WebhookConfig *c, const char *nam
         e->name = strdup(name);
         if (!e->name)
                 return NULL;
-        l = realloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*l));
+        l = reallocarray(c->endpoints, c->n_endpoints + 1, sizeof(WebhookEndpointConfig *));
         if (!l) {
                 free(e->name);
                 return NULL;

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "alloc-util.h"
+#include "json-util.h"
 #include "string-table.h"
 #include "string-util.h"
 #include "webhook-format.h"
@@ -125,26 +126,18 @@ static void envelope_done(Envelope *e) {
         json_object_put(e->root);
 }
 
-static const char *get_str(json_object *o, const char *k) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
 static int envelope_parse(const char *native, Envelope *ret) {
         Envelope e = {};
         json_object *v;
         int r;
 
         e.root = json_tokener_parse(native);
-        if (!e.root || !json_object_is_type(e.root, json_type_object) || !streq_ptr(get_str(e.root, "schema"), WEBHOOK_SCHEMA))
+        if (!e.root || !json_object_is_type(e.root, json_type_object) || !streq_ptr(json_get_str(e.root, "schema"), WEBHOOK_SCHEMA))
                 goto bad;
-        e.event_id = get_str(e.root, "event_id");
-        e.type = webhook_event_type_from_string(get_str(e.root, "event_type"));
-        e.host = get_str(e.root, "host");
-        e.time = get_str(e.root, "time");
+        e.event_id = json_get_str(e.root, "event_id");
+        e.type = webhook_event_type_from_string(json_get_str(e.root, "event_type"));
+        e.host = json_get_str(e.root, "host");
+        e.time = json_get_str(e.root, "time");
         if (!e.event_id || e.type < 0 || !e.host || !e.time)
                 goto bad;
         if (!json_object_object_get_ex(e.root, "sequence", &v) || !json_object_is_type(v, json_type_int))
@@ -194,7 +187,7 @@ static int fingerprint(const char *s, char ret[static 17]) {
 
         if (EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) != 1 || n < 8)
                 return -EIO;
-        for (unsigned k = 0; k < 8; k++)
+        for (size_t k = 0; k < 8; k++)
                 snprintf(ret + 2 * k, 3, "%02x", md[k]);
         return 0;
 }
@@ -352,7 +345,7 @@ static int render_pagerduty(const Envelope *e, const WebhookRenderParams *p, cha
 
                 if (EVP_Digest(i->dedup_key, strlen(i->dedup_key), md, &n, EVP_sha256(), NULL) != 1 || n != 32)
                         return -EIO;
-                for (unsigned k = 0; k < 32; k++)
+                for (size_t k = 0; k < 32; k++)
                         snprintf(dedup + 2 * k, 3, "%02x", md[k]);
         }
 

@@ -105,7 +105,7 @@ static double random_unit(Webhook *w) {
 }
 
 usec_t webhook_backoff_usec(usec_t initial, usec_t max, unsigned n, double random) {
-        usec_t d = initial;
+        usec_t d = initial, half;
 
         for (unsigned k = 1; k < n && d < max; k++)
                 d = d > max / 2 ? max : d * 2;
@@ -114,7 +114,8 @@ usec_t webhook_backoff_usec(usec_t initial, usec_t max, unsigned n, double rando
                 random = 0;
         if (random >= 1)
                 random = 0.999999;
-        return d / 2 + (usec_t) ((double) (d - d / 2) * random);
+        half = d / 2;
+        return half + (usec_t) ((double) (d - half) * random);
 }
 
 static usec_t usec_add(usec_t a, usec_t b) {

@@ -95,7 +95,7 @@ static int kernel_dm_message(void *userdata, const char *map_name, const char *m
         snprintf(io->name, sizeof(io->name), "%s", map_name);
         tm = (struct dm_target_msg *) ((uint8_t *) buf + io->data_start);
         tm->sector = 0;
-        strcpy(tm->message, message);
+        memcpy(tm->message, message, strlen(message) + 1); /* len counted it and its NUL */
 
         fd = open(DM_CONTROL, O_RDWR | O_CLOEXEC);
         if (fd < 0)

@@ -448,15 +448,19 @@ int store_incident_foreach(Store *s, bool only_active, StoreIncidentFn fn, void 
 
 static int count(Store *s, const char *sql, const char *arg, uint64_t *ret) {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
+        int r, rc;
 
         r = prepare(s, sql, &st);
         if (r < 0)
                 return r;
         if (arg)
                 sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW)
-                return errno_from_sqlite(sqlite3_errcode(s->db));
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+                /* No row (SQLITE_DONE maps to 0): never success with *ret unset. */
+                r = errno_from_sqlite(rc);
+                return r < 0 ? r : -ENODATA;
+        }
         *ret = (uint64_t) sqlite3_column_int64(st, 0);
         return 0;
 }

@@ -138,7 +138,7 @@ int ata_parse_blob(const void *blob, size_t size, const char *device, HealthSnap
         AttrState st;
         int r;
 
-        if (!blob || size == 0 || size > ATA_BLOB_MAX)
+        if (!blob || size == 0 || size > (size_t) ATA_BLOB_MAX)
                 return log_debug_errno(EBADMSG, "SMART blob of %zu bytes: valid blobs are 1..%d bytes", size,
                                        ATA_BLOB_MAX);
 
@@ -301,7 +301,7 @@ int ata_pass_through(const ScsiTransport *t, uint8_t command, uint8_t feature, u
 }
 
 int ata_check_power_mode(const ScsiTransport *t, AtaPowerMode *ret) {
-        AtaRegisters regs;
+        AtaRegisters regs = {}; /* zero: "no registers", also if a path ever returned >= 0 without them */
         int r;
 
         r = ata_pass_through(t, ATA_CMD_CHECK_POWER_MODE, 0, 0, 0, NULL, 0, &regs);
@@ -331,7 +331,7 @@ int ata_read_health(const ScsiTransport *t, const char *device, HealthSnapshot *
         uint8_t identify[ATA_SECTOR_SIZE], data[ATA_SECTOR_SIZE], thresholds[ATA_SECTOR_SIZE];
         _cleanup_free_ uint8_t *blob = NULL;
         bool have_thresholds;
-        AtaRegisters regs;
+        AtaRegisters regs = {}; /* zero: "no registers", also if a path ever returned >= 0 without them */
         AtaPowerMode mode;
         int r, good = -1;
         size_t size;

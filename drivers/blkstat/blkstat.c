@@ -8,6 +8,7 @@
 #include "blkstat.h"
 #include "fileio.h"
 #include "parse-util.h"
+#include "string-util.h"
 
 int blkstat_parse(const char *text, BlkStat *ret) {
         uint64_t v[11];
@@ -58,7 +59,12 @@ static int read_counter(const char *disk_syspath, const char *name, uint64_t *re
         return safe_atou64(text, ret); /* "0x1f": the kernel prints these in hex */
 }
 
+bool scsi_state_is_offline(const char *state) {
+        return state && (streq(state, "offline") || streq(state, "transport-offline"));
+}
+
 int scsi_counters_read(const char *disk_syspath, ScsiCounters *ret) {
+        _cleanup_free_ char *sp = NULL, *state = NULL;
         ScsiCounters c = {};
         int r;
 
@@ -74,6 +80,10 @@ int scsi_counters_read(const char *disk_syspath, ScsiCounters *ret) {
             (r = read_counter(disk_syspath, "iorequest_cnt", &c.iorequest)) < 0 ||
             (r = read_counter(disk_syspath, "iodone_cnt", &c.iodone)) < 0)
                 return r;
+        if (asprintf(&sp, "%s/device/state", disk_syspath) < 0)
+                return -ENOMEM;
+        if (read_one_line_file(sp, &state) >= 0)
+                c.offline = scsi_state_is_offline(strstrip(state));
         *ret = c;
         return 0;
 }

@@ -11,6 +11,10 @@
  *   <disk>/device/ioerr_cnt     SCSI: commands completed with an error (hex)
  *   <disk>/device/iotmo_cnt     SCSI: commands that timed out (hex)
  *   <disk>/device/iorequest_cnt, iodone_cnt
+ *   <disk>/device/state         SCSI: "running", "offline", "blocked", ...
+ *                               (an administrative `echo offline` there
+ *                               sends no uevent and logs nothing: only a
+ *                               read notices it)
  *
  * Parsers are pure; readers take the disk's sysfs path (from udev).
  */
@@ -28,8 +32,12 @@ typedef struct BlkStat {
 
 typedef struct ScsiCounters {
         bool present;
+        bool offline;           /* device/state "offline" or "transport-offline" */
         uint64_t ioerr, iotmo, iorequest, iodone;
 } ScsiCounters;
+
+/* scsi_state_is_offline() - a SCSI device state that takes no more I/O. */
+bool scsi_state_is_offline(const char *state) _pure_;
 
 /* blkstat_parse() - the text of <disk>/stat.  Return: 0, -EBADMSG. */
 int blkstat_parse(const char *text, BlkStat *ret);

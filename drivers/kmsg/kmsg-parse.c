@@ -72,7 +72,7 @@ static bool eat_u64(Span *s, uint64_t *ret) {
 
 static bool eat_hex(Span *s, uint64_t *ret) {
         uint64_t v = 0;
-        const char *p = s->p;
+        const char *p;
         unsigned n = 0;
 
         EAT(s, "0x");
@@ -270,7 +270,6 @@ static Ereport *emit(Out *o, EreportClass c, Span device) {
  * the disk name (sdev_printk). */
 static void classify_sd(Out *o, Span s) {
         Span hctl, disk = {}, dev;
-        const char *q;
 
         hctl = eat_name(&s); /* "2:0:0:0:" keeps the trailing ':' */
         if (span_len(hctl) < 2 || hctl.end[-1] != ':')
@@ -343,7 +342,7 @@ static void classify_sd(Out *o, Span s) {
                 return;
         }
         /* The unit attention after any reset or power-on: state, not error. */
-        if ((q = FIND(s, "Power-on or device reset occurred"))) {
+        if (FIND(s, "Power-on or device reset occurred")) {
                 Ereport *e = emit(o, EREPORT_SCSI_SENSE_UNIT_ATTENTION, dev);
                 if (e)
                         e->sense_key = 0x6;
@@ -375,7 +374,7 @@ static void classify_eh(Out *o, Span dev, Span s) {
 /* libata: "ata1: hard resetting link", "ata1.00: exception Emask 0x0 SAct 0x1
  * SErr 0x0 action 0x6 frozen" (drivers/ata/libata-eh.c). */
 static void classify_ata(Out *o, Span s) {
-        Span name = s, port;
+        Span name, port;
         Ereport *e;
 
         /* "ata1" or "ata1.00": the port is the part before '.' */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,17 +149,88 @@ int kmsg_reader_dispatch(KmsgReader *r, size_t max, EreportSink sink, void *user
 
 static int dev_open(void *userdata) {
         KmsgDev *d = userdata;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
 
-        d->fd = open(d->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        if (d->fd < 0)
+        fd = open(d->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
                 return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISFIFO(st.st_mode)) {
+                /* A replay: read-write, so the last writer closing is no EOF. */
+                fd = safe_close(fd);
+                fd = open(d->path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return -errno;
+                d->stream = new(char, KMSG_STREAM_BUFFER);
+                if (!d->stream)
+                        return -ENOMEM;
+                d->n_stream = 0;
+        } else if (!S_ISCHR(st.st_mode))
+                return -ENOTTY; /* neither a kmsg device nor a FIFO: nothing epoll could watch */
+        d->fd = TAKE_FD(fd);
         return 0;
+}
+
+/* The end of the record at the start of the FIFO buffer: after its first
+ * line and the continuation lines (" KEY=VALUE") that follow.  @drained:
+ * nothing more to read now, so a record ending at the buffer's end is
+ * complete.  Return: its length, 0 if not complete yet. */
+static size_t stream_record_end(const KmsgDev *d, bool drained) {
+        const char *b = d->stream;
+        size_t end = 0;
+
+        for (;;) {
+                const char *nl = memchr(b + end, '\n', d->n_stream - end);
+
+                if (!nl)
+                        return 0;
+                end = (size_t) (nl - b) + 1;
+                if (end == d->n_stream)
+                        return drained ? end : 0;
+                if (b[end] != ' ')
+                        return end;
+        }
+}
+
+static ssize_t stream_read(KmsgDev *d, char *buf, size_t size) {
+        bool drained = false;
+
+        for (;;) {
+                size_t end = stream_record_end(d, drained);
+                ssize_t l;
+
+                if (end > 0) {
+                        /* Like /dev/kmsg: one record per read, continuation
+                         * lines included; one too long for @buf is cut. */
+                        size_t n = MIN(end, size);
+
+                        memcpy(buf, d->stream, n);
+                        memmove(d->stream, d->stream + end, d->n_stream - end);
+                        d->n_stream -= end;
+                        return (ssize_t) n;
+                }
+                if (drained)
+                        return -EAGAIN;
+                if (d->n_stream == KMSG_STREAM_BUFFER)
+                        d->n_stream = 0; /* one "record" larger than the buffer: garbage, dropped */
+                l = read(d->fd, d->stream + d->n_stream, KMSG_STREAM_BUFFER - d->n_stream);
+                if (l > 0)
+                        d->n_stream += (size_t) l;
+                else if (l == 0 || errno == EAGAIN)
+                        drained = true;
+                else if (errno != EINTR)
+                        return -errno;
+        }
 }
 
 static ssize_t dev_read(void *userdata, char *buf, size_t size) {
         KmsgDev *d = userdata;
         ssize_t l;
 
+        if (d->stream)
+                return stream_read(d, buf, size);
         for (;;) {
                 l = read(d->fd, buf, size);
                 if (l >= 0)
@@ -194,6 +266,8 @@ static void dev_close(void *userdata) {
         KmsgDev *d = userdata;
 
         d->fd = safe_close(d->fd);
+        d->stream = mfree(d->stream);
+        d->n_stream = 0;
 }
 
 const KmsgOps kmsg_dev_ops = {
@@ -206,4 +280,8 @@ const KmsgOps kmsg_dev_ops = {
 
 int kmsg_dev_fd(const KmsgDev *d) {
         return d->fd;
+}
+
+bool kmsg_dev_pending(const KmsgDev *d) {
+        return d->stream && stream_record_end(d, true) > 0;
 }

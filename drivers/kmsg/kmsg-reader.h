@@ -8,8 +8,10 @@
  * recorded records.  It resumes after a restart from a KmsgCursor (the
  * boot id and the last sequence number handled): records of the same boot
  * up to that sequence number are skipped, so old history is never raised
- * as new.  The store persists the cursor (issue 6); until then the daemon
- * keeps it in memory through the same get/set interface.
+ * as new.  The daemon keeps the cursor set() hands it in memory and saves
+ * it together with the diagnosis snapshot, in one store transaction
+ * (daemon/core/evidence-state.h), so that after a crash the records after
+ * the saved cursor are fed again into the engines as saved.
  */
 
 #include <stdbool.h>
@@ -72,13 +74,29 @@ int kmsg_reader_dispatch(KmsgReader *r, size_t max, EreportSink sink, void *user
 
 const KmsgStats *kmsg_reader_stats(const KmsgReader *r) _pure_;
 
-/* The real /dev/kmsg: ops over a file path (paths.h KMSG_PATH; tests may
- * point it at a FIFO).  userdata is a KmsgDev. */
+/* The real /dev/kmsg: ops over a file path (paths.h KMSG_PATH, [Daemon]
+ * KernelLog=).  userdata is a KmsgDev.
+ *
+ * The path may also name a FIFO that carries records in /dev/kmsg's own
+ * text form ("prio,seq,usec,flags;message\n" and " KEY=VALUE\n"
+ * continuation lines), for a replay of a captured log into the real daemon
+ * (the storm test).  A FIFO does not keep record boundaries, so the reader
+ * splits its byte stream at record starts and keeps what it has read but
+ * not yet handed out in @stream; a record is complete once the next one
+ * starts or the FIFO is drained at a line end.  The FIFO is opened
+ * read-write: writers may come and go without the daemon seeing EOF. */
+#define KMSG_STREAM_BUFFER ((size_t) 64 * 1024) /* bytes read from a FIFO ahead of the parser */
 typedef struct KmsgDev {
         const char *path;
         const char *boot_id_path; /* /proc/sys/kernel/random/boot_id */
         int fd;
+        char *stream;             /* FIFO only: KMSG_STREAM_BUFFER bytes; NULL: a kmsg device */
+        size_t n_stream;          /* bytes in stream */
 } KmsgDev;
 extern const KmsgOps kmsg_dev_ops;
 /* kmsg_dev_fd() - the fd to watch for EPOLLIN on the event loop. */
 int kmsg_dev_fd(const KmsgDev *d) _pure_;
+/* kmsg_dev_pending() - whether records wait in the FIFO buffer, where
+ * EPOLLIN on the fd does not see them: the caller must come back for them
+ * when kmsg_reader_dispatch() stopped at its limit. */
+bool kmsg_dev_pending(const KmsgDev *d) _pure_;

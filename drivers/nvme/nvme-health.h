@@ -30,7 +30,7 @@
 #define NVME_LOG_FW_SLOT 0x03
 #define NVME_LOG_ERROR 0x01
 #define NVME_LOG_PAGE_SIZE 512     /* bytes: SMART and firmware slot logs */
-#define NVME_ERROR_ENTRY_SIZE 64   /* bytes per error information entry */
+#define NVME_ERROR_ENTRY_SIZE ((size_t) 64) /* bytes per error information entry */
 #define NVME_IDENTIFY_SIZE 4096
 #define NVME_NSID_ALL_ 0xffffffffu
 

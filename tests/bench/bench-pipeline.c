@@ -7,7 +7,10 @@
  * Inventory of BENCH_PIPELINE_DISKS disks behind 16 controllers plus md
  * arrays (the lookup mirrors manager-evidence.c's diag_lookup(), through
  * the daemon's own manager_find_container()).  Also the parse-only rate on
- * the same records, and peak RSS (getrusage) after the run.  Rates are per
+ * the same records, and peak RSS (getrusage) after the run.  Then the
+ * engines' state after that storm written as the daemon saves it
+ * (diagnosis_snapshot()) and read back as after a restart
+ * (diagnosis_restore()): its size and the CPU time of each.  Rates are per
  * second of this process's CPU time (CLOCK_PROCESS_CPUTIME_ID: one core,
  * whatever else the machine runs).
  *   make bench-pipeline   (or: tests/bench/bench-pipeline [records] [disks])
@@ -260,6 +263,33 @@ int main(int argc, char *argv[]) {
         printf("BENCH kmsg_peak_rss_kib=%ld\n", ru.ru_maxrss);
         printf("BENCH kmsg_rss_growth_kib=%ld\n", ru.ru_maxrss - ru_before.ru_maxrss);
         printf("BENCH kmsg_disks=%u\n", n_disks);
+
+        {
+                _cleanup_free_ char *snap = NULL;
+                char reason[DIAG_SNAPSHOT_REASON_MAX];
+                Diagnosis *d2 = NULL;
+                usec_t t4, t5, t6;
+
+                t4 = now(CLOCK_PROCESS_CPUTIME_ID);
+                r = diagnosis_snapshot(d, &snap);
+                t5 = now(CLOCK_PROCESS_CPUTIME_ID);
+                if (r < 0 || diagnosis_new(&p, bench_lookup, m, sink, NULL, &d2) < 0)
+                        return 1;
+                t6 = now(CLOCK_PROCESS_CPUTIME_ID);
+                r = diagnosis_restore(d2, snap, false, reason, sizeof(reason));
+                t3 = now(CLOCK_PROCESS_CPUTIME_ID);
+                diagnosis_free(d2);
+                if (r < 0) {
+                        fprintf(stderr, "the snapshot does not restore: %s\n", reason);
+                        return 1;
+                }
+                printf("pipeline: diagnosis state after the storm %zu bytes, written in %.1f CPU ms, "
+                       "restored in %.1f CPU ms\n",
+                       strlen(snap), (double) (t5 - t4) / 1e3, (double) (t3 - t6) / 1e3);
+                printf("BENCH diag_snapshot_bytes=%zu\n", strlen(snap));
+                printf("BENCH diag_snapshot_write_ms=%.1f\n", (double) (t5 - t4) / 1e3);
+                printf("BENCH diag_snapshot_restore_ms=%.1f\n", (double) (t3 - t6) / 1e3);
+        }
 
         diagnosis_free(d);
         inventory_free(m->inventory);

@@ -154,12 +154,20 @@ static void test_malformed_rows(void **state) {
 static AtaSample sample(int32_t day, uint64_t r5, uint64_t r187, uint64_t r197, uint64_t r198) {
         AtaSample s = { .time_usec = (usec_t) day * USEC_PER_DAY };
 
+        for (size_t a = 0; a < _ATA_ATTR_MAX; a++)
+                s.raw[a] = ATA_VALUE_NONE;
         s.raw[ATA_ATTR_REALLOCATED] = r5;
         s.raw[ATA_ATTR_UNCORRECTABLE] = r187;
         s.raw[ATA_ATTR_PENDING] = r197;
         s.raw[ATA_ATTR_OFFLINE_UNC] = r198;
-        s.raw[ATA_ATTR_POWER_ON_HOURS] = ATA_VALUE_NONE;
         return s;
+}
+
+static int32_t day_of(const char *date) {
+        int32_t d;
+
+        assert_int_equal(bb_parse_date(date, strlen(date), &d), 0);
+        return d;
 }
 
 /* Real histories from the corpus's dev set (drives.csv.gz), typed in as the
@@ -176,11 +184,12 @@ static void test_policy_real_histories(void **state) {
          * 2013-04-10, the day it entered the data: a large stock warns. */
         s = sample(15805, 827, ATA_VALUE_NONE, 0, ATA_VALUE_NONE);
         assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
-        assert_string_equal(why, "reallocated sectors 827 (>= 16)");
+        assert_string_equal(why, "reallocated sectors 827 (>= 32)");
 
         /* 5XW0398Q (ST31500541AS): reallocated 22 -> 39 -> 46 -> 47 */
         st = (AtaPolicyState) {};
         p.reallocated_min = 1000; /* look at growth only */
+        p.reallocated_growth_min = 2;
         s = sample(15805, 22, ATA_VALUE_NONE, 0, ATA_VALUE_NONE);
         assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
         s = sample(15993, 39, ATA_VALUE_NONE, 0, ATA_VALUE_NONE); /* 2013-10-15: 188 days later */
@@ -203,7 +212,8 @@ static void test_policy_real_histories(void **state) {
         /* pending + offline uncorrectable: both named */
         s = sample(16600, 8, 0, 8, 8);
         assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
-        assert_string_equal(why, "pending sectors 8 and offline uncorrectable sectors 8");
+        assert_string_equal(why, "reallocated sectors 8, pending sectors 8 and offline uncorrectable sectors 8 at "
+                                 "once (>= 2 of 5/187/197/198)");
         /* a reported uncorrectable error */
         st = (AtaPolicyState) {};
         s = sample(16600, 0, 2, 0, 0);
@@ -214,6 +224,85 @@ static void test_policy_real_histories(void **state) {
         s = sample(16600, ATA_VALUE_NONE, ATA_VALUE_NONE, ATA_VALUE_NONE, ATA_VALUE_NONE);
         assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
         assert_false(ata_policy_backblaze_rule(&s, why, sizeof(why)));
+}
+
+/* The rules added to the defaults, on real drives of the dev set. */
+static void test_policy_rules_on_real_drives(void **state) {
+        AtaPolicyParams p;
+        char why[ATA_POLICY_REASON_MAX];
+        AtaPolicyState st = {};
+        AtaSample s;
+
+        ata_policy_params_default(&p);
+
+        /* 5XW03NR4 (ST31500541AS, did not fail): one pending sector on
+         * 2013-10-22 is not yet a warning, two on 2013-12-20 are. */
+        s = sample(day_of("2013-04-10"), 0, ATA_VALUE_NONE, 0, ATA_VALUE_NONE);
+        assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        s = sample(day_of("2013-10-22"), 0, ATA_VALUE_NONE, 1, ATA_VALUE_NONE);
+        assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_true(ata_policy_backblaze_rule(&s, why, sizeof(why)));
+        s = sample(day_of("2013-12-20"), 0, ATA_VALUE_NONE, 2, ATA_VALUE_NONE);
+        assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_string_equal(why, "pending sectors 2 (>= 2)");
+
+        /* Z1F1B6JW (ST3000DM001, failed 2014-11-12): 38 command timeouts
+         * and every error counter at zero on 2014-02-13, 272 days ahead. */
+        st = (AtaPolicyState) {};
+        s = sample(day_of("2014-02-13"), 0, 0, 0, 0);
+        s.raw[ATA_ATTR_COMMAND_TIMEOUT] = 38;
+        assert_false(ata_policy_backblaze_rule(&s, why, sizeof(why)));
+        assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_string_equal(why, "command timeouts 38 (>= 20)");
+
+        /* 9XW01L1L (ST31500541AS): 188 raw 131075 is Seagate's packed
+         * 2:3, five timeouts; reallocated 5 -> 27 then one pending and one
+         * offline uncorrectable sector on 2014-02-24 warn as a combination. */
+        assert_int_equal(ata_policy_command_timeouts(131075), 5);
+        assert_int_equal(ata_policy_command_timeouts(38), 38);
+        assert_true(ata_policy_command_timeouts(ATA_VALUE_NONE) == ATA_VALUE_NONE);
+        st = (AtaPolicyState) {};
+        static const struct {
+                const char *date;
+                uint64_t r5, r197;
+        } h[] = {
+                { "2014-01-10", 0, 0 },  { "2014-01-18", 5, 0 },  { "2014-01-29", 11, 0 },
+                { "2014-02-10", 14, 0 }, { "2014-02-16", 20, 0 }, { "2014-02-23", 27, 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(h); i++) {
+                s = sample(day_of(h[i].date), h[i].r5, 0, h[i].r197, 0);
+                s.raw[ATA_ATTR_COMMAND_TIMEOUT] = 131075;
+                assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        }
+        s = sample(day_of("2014-02-24"), 27, 0, 1, 1);
+        s.raw[ATA_ATTR_COMMAND_TIMEOUT] = 131075;
+        assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_string_equal(why, "reallocated sectors 27, pending sectors 1 and offline uncorrectable sectors 1 at "
+                                 "once (>= 2 of 5/187/197/198)");
+
+        /* Each rule can be turned off with 0. */
+        p.combined_min = p.offline_unc_min = 0;
+        st = (AtaPolicyState) {};
+        assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+}
+
+/* The growth window holds on daily samples, as the daemon feeds them: a
+ * constructed series (one reallocated sector more every ten days) grows by
+ * 8 within 90 days only when the whole window is remembered. */
+static void test_policy_growth_window_daily(void **state) {
+        AtaPolicyParams p;
+        char why[ATA_POLICY_REASON_MAX];
+        AtaPolicyState st = {};
+        AtaSample s;
+
+        ata_policy_params_default(&p);
+        for (int32_t day = 0; day < 80; day++) {
+                s = sample(19000 + day, 1 + (uint64_t) day / 10, 0, 0, 0);
+                assert_false(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        }
+        s = sample(19080, 9, 0, 0, 0);
+        assert_true(ata_policy_evaluate(&p, &st, &s, why, sizeof(why)));
+        assert_string_equal(why, "reallocated sectors 1 -> 9 within 90d (growth >= 8)");
 }
 
 /* On the real 2019 file: the failed ZA11SBWJ (reallocated 30872, 187 = 4)
@@ -239,7 +328,8 @@ static void test_policy_real_file(void **state) {
                 if (streq(row.serial, "ZA11SBWJ")) {
                         assert_true(row.failure);
                         assert_true(w);
-                        assert_string_equal(why, "reported uncorrectable errors 4 (>= 1)");
+                        assert_string_equal(why, "reallocated sectors 30872 and reported uncorrectable errors 4 at "
+                                                 "once (>= 2 of 5/187/197/198)");
                         seen++;
                 } else if (streq(row.serial, "ZA101R30")) {
                         assert_false(w);
@@ -260,6 +350,8 @@ static void test_config(void **state) {
         p = write_file(dir, "storguard.conf",
                        "[AtaPolicy]\n"
                        "ReallocatedMin=64\n"
+                       "CombinedMin=3\n"
+                       "CommandTimeoutMin=0\n"
                        "GrowthWindowSec=30d\n"
                        "[Diagnosis]\n"
                        "CorrelationDisks=3\n"
@@ -267,6 +359,8 @@ static void test_config(void **state) {
                        "FailSlowRatio=2.5\n");
         assert_int_equal(diagnosis_config_load(&c, p, false), 0);
         assert_int_equal(c.ata.reallocated_min, 64);
+        assert_int_equal(c.ata.combined_min, 3);
+        assert_int_equal(c.ata.command_timeout_min, 0);
         assert_int_equal(c.ata.pending_min, ATA_POLICY_PENDING_MIN);
         assert_int_equal(c.ata.growth_window_usec, 30 * USEC_PER_DAY);
         assert_int_equal(c.diag.correlation_disks, 3);
@@ -289,6 +383,8 @@ int main(void) {
                 cmocka_unit_test(test_read_real_file),
                 cmocka_unit_test(test_malformed_rows),
                 cmocka_unit_test(test_policy_real_histories),
+                cmocka_unit_test(test_policy_rules_on_real_drives),
+                cmocka_unit_test(test_policy_growth_window_daily),
                 cmocka_unit_test(test_policy_real_file),
                 cmocka_unit_test(test_config),
         };

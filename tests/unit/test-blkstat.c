@@ -57,7 +57,7 @@ static void test_window(void **state) {
  * tests/fixtures/scsi/md-raid1-medium-error.counters). */
 static void test_readers(void **state) {
         _cleanup_free_ char *dir = scratch_dir(), *dev = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL,
-                             *f5 = NULL;
+                             *f5 = NULL, *f6 = NULL;
         BlkStat s;
         ScsiCounters c;
 
@@ -78,6 +78,17 @@ static void test_readers(void **state) {
         assert_true(c.present);
         assert_int_equal(c.ioerr, 4);
         assert_int_equal(c.iorequest, 0x13d);
+        assert_false(c.offline); /* no state file: not known to be offline */
+        f6 = write_file(dev, "state", "running\n");
+        assert_int_equal(scsi_counters_read(dir, &c), 0);
+        assert_false(c.offline);
+        free(f6);
+        f6 = write_file(dev, "state", "offline\n");
+        assert_int_equal(scsi_counters_read(dir, &c), 0);
+        assert_true(c.offline);
+        assert_true(scsi_state_is_offline("transport-offline"));
+        assert_false(scsi_state_is_offline("blocked"));
+        assert_false(scsi_state_is_offline(NULL));
         rm_rf(dir);
 }
 

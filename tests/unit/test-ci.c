@@ -63,6 +63,57 @@ static void test_member_roles(void **state) {
         assert_int_equal(member_role_from_md_state(NULL, 0), MEMBER_ROLE_UNKNOWN);
 }
 
+/* The values as md's sysfs files hold them (newline-terminated; the member
+ * state of a failed write-mostly member as md.rst documents it). */
+static void test_md_values(void **state) {
+        _cleanup_(ci_freep) Ci *c = ci_new(CI_ARRAY);
+        ArrayMember m = { .slot = -1 }, spare = { .slot = -1 };
+
+        assert_non_null(c);
+        assert_int_equal(ci_set_md_values(c, &(MdArrayValues) { .level = "raid1\n", .array_state = " clean\n",
+                                                                .sync_action = "idle\n", .raid_disks = "2\n",
+                                                                .degraded = "1\n", .size = "2097152\n" }),
+                         0);
+        assert_string_equal(c->level, "raid1");
+        assert_string_equal(c->array_state, "clean");
+        assert_string_equal(c->sync_action, "idle");
+        assert_int_equal(c->raid_disks, 2);
+        assert_int_equal(c->degraded, 1);
+        assert_int_equal(c->capacity_bytes, 2097152ULL * 512);
+
+        assert_int_equal(array_member_set_md_values(&m, "faulty,write_mostly\n", "1\n", "17\n"), 0);
+        assert_string_equal(m.state, "faulty,write_mostly");
+        assert_int_equal(m.slot, 1);
+        assert_int_equal(m.errors, 17);
+        assert_int_equal(m.role, MEMBER_ROLE_FAULTY);
+        free(m.state);
+
+        assert_int_equal(array_member_set_md_values(&spare, "spare\n", "none\n", NULL), 0);
+        assert_int_equal(spare.slot, -1);
+        assert_int_equal(spare.role, MEMBER_ROLE_SPARE);
+        free(spare.state);
+}
+
+/* Garbage and overflow leave the values unset instead of wrapping. */
+static void test_md_values_bad(void **state) {
+        _cleanup_(ci_freep) Ci *c = ci_new(CI_ARRAY);
+        ArrayMember m = { .slot = -1 };
+
+        assert_non_null(c);
+        assert_int_equal(ci_set_md_values(c, &(MdArrayValues) { .level = "   \n", .raid_disks = "-1",
+                                                                .degraded = "x", .size = "36028797018963968" }),
+                         0);
+        assert_null(c->level);
+        assert_int_equal(c->raid_disks, 0);
+        assert_int_equal(c->degraded, 0);
+        assert_int_equal(c->capacity_bytes, 0);
+        assert_int_equal(array_member_set_md_values(&m, "", "99999999999", "-3"), 0);
+        assert_null(m.state);
+        assert_int_equal(m.slot, -1);
+        assert_int_equal(m.errors, 0);
+        assert_int_equal(m.role, MEMBER_ROLE_UNKNOWN);
+}
+
 static void test_same_contents(void **state) {
         _cleanup_(ci_freep) Ci *a = ci_new(CI_DISK), *b = ci_new(CI_DISK);
 
@@ -80,6 +131,8 @@ int main(void) {
                 cmocka_unit_test(test_disk_id),
                 cmocka_unit_test(test_path_id),
                 cmocka_unit_test(test_member_roles),
+                cmocka_unit_test(test_md_values),
+                cmocka_unit_test(test_md_values_bad),
                 cmocka_unit_test(test_same_contents),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,6 +235,20 @@ static void test_no_store(void **state) {
         assert_int_equal(incident_manager_unsaved(m), 1);
 }
 
+/* No incident yet: the list is empty and NULL-terminated.  The order array
+ * was never allocated then; copying from it was undefined (UBSan stopped
+ * storguardd at its first ListIncidents under --enable-sanitizers). */
+static void test_list_empty(void **state) {
+        _cleanup_(incident_manager_freep) IncidentManager *m = NULL;
+        _cleanup_free_ Incident **l = NULL;
+
+        assert_int_equal(incident_manager_new("h", NULL, NULL, NULL, &m), 0);
+        assert_int_equal(incident_manager_load(m), 0);
+        assert_int_equal(incident_manager_list(m, &l), 0);
+        assert_non_null(l);
+        assert_null(l[0]);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_one_fault_one_incident, setup, teardown),
@@ -242,6 +256,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_store, setup, teardown),
+                cmocka_unit_test(test_list_empty),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

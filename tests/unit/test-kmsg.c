@@ -3,7 +3,9 @@
  * each came from) must give exactly the ereports listed here; garbage must
  * give none and never crash; the reader must resume without replaying. */
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "test-helpers.h"
 
@@ -398,6 +400,78 @@ static void test_reader_resume(void **state) {
         assert_string_equal(s.stored.boot_id, "boot-b");
 }
 
+/* KernelLog= naming a FIFO (the replay seam of the storm test): the records
+ * of a real capture, written as /dev/kmsg's text in chunks that split
+ * records and continuation lines anywhere, must come out exactly as the
+ * same records read one per read() (what /dev/kmsg does). */
+static void test_reader_fifo(void **state) {
+        _cleanup_(kmsg_fixture_free) KmsgFixture fx = {};
+        _cleanup_(kmsg_reader_freep) KmsgReader *r = NULL, *want = NULL;
+        _cleanup_free_ char *dir = scratch_dir(), *fifo = NULL, *boot = NULL, *text = NULL;
+        Script s = {};
+        KmsgDev d;
+        size_t len = 0;
+        unsigned n = 0, n_want = 0;
+        int w;
+
+        assert_int_equal(kmsg_fixture_load(FIXTURES "scsi-host-timeout-storm.kmsg", &fx), 0);
+        s = (Script) { .records = (const char *const *) fx.records, .n = fx.n, .boot_id = "boot-f" };
+        assert_int_equal(kmsg_reader_new(&script_ops, &s, NULL, &want), 0);
+        assert_int_equal(kmsg_reader_dispatch(want, 0, count_sink, &n_want), (int) fx.n);
+        assert_true(n_want > 0);
+
+        boot = write_file(dir, "boot_id", "boot-f\n");
+        assert_true(asprintf(&fifo, "%s/kmsg", dir) > 0);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        d = (KmsgDev) { .path = fifo, .boot_id_path = boot, .fd = -EBADF };
+        assert_int_equal(kmsg_reader_new(&kmsg_dev_ops, &d, NULL, &r), 0);
+        w = open(fifo, O_WRONLY | O_CLOEXEC);
+        assert_true(w >= 0);
+
+        /* Half a record first: nothing to hand out, nothing pending. */
+        assert_int_equal(write(w, "6,1,1,-;sd 9:0:2:0: [sdi] ta", 28), 28);
+        assert_int_equal(kmsg_reader_dispatch(r, 0, count_sink, &n), 0);
+        assert_false(kmsg_dev_pending(&d));
+        assert_int_equal(write(w, "g#1 CDB: Read(10) 28 00\n", 24), 24);
+        assert_int_equal(kmsg_reader_dispatch(r, 0, count_sink, &n), 1);
+        n = 0;
+
+        for (size_t i = 0; i < fx.n; i++) {
+                text = realloc(text, len + fx.lengths[i] + 2);
+                assert_non_null(text);
+                memcpy(text + len, fx.records[i], fx.lengths[i]);
+                len += fx.lengths[i];
+                text[len++] = '\n';
+        }
+        for (size_t off = 0; off < len; off += 13)
+                assert_int_equal(write(w, text + off, MIN((size_t) 13, len - off)), (ssize_t) MIN((size_t) 13, len - off));
+        /* At most 10 records per call, as the daemon limits a wakeup: the
+         * rest waits in the buffer and kmsg_dev_pending() says so. */
+        assert_int_equal(kmsg_reader_dispatch(r, 10, count_sink, &n), 10);
+        assert_true(kmsg_dev_pending(&d));
+        assert_int_equal(kmsg_reader_dispatch(r, 0, count_sink, &n), (int) fx.n - 10);
+        assert_false(kmsg_dev_pending(&d));
+        assert_int_equal(n, n_want);
+        assert_int_equal(kmsg_reader_stats(r)->malformed, kmsg_reader_stats(want)->malformed);
+        assert_int_equal(kmsg_reader_stats(r)->records, kmsg_reader_stats(want)->records + 1);
+        /* The writer going away is no end of file for the daemon. */
+        close(w);
+        assert_int_equal(kmsg_reader_dispatch(r, 0, count_sink, &n), 0);
+        r = kmsg_reader_free(r);
+        rm_rf(dir);
+}
+
+/* A regular file cannot be watched by epoll: refused with a clear error. */
+static void test_reader_not_a_device(void **state) {
+        _cleanup_(kmsg_reader_freep) KmsgReader *r = NULL;
+        _cleanup_free_ char *dir = scratch_dir(), *file = write_file(dir, "kmsg", "6,1,1,-;x\n");
+        KmsgDev d = { .path = file, .fd = -EBADF };
+
+        assert_int_equal(kmsg_reader_new(&kmsg_dev_ops, &d, NULL, &r), -ENOTTY);
+        assert_null(r);
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_scsi_sense_with_device_lines),
@@ -407,6 +481,8 @@ int main(void) {
                 cmocka_unit_test(test_ata_nvme_eh_mpath),
                 cmocka_unit_test(test_garbage),
                 cmocka_unit_test(test_reader_resume),
+                cmocka_unit_test(test_reader_fifo),
+                cmocka_unit_test(test_reader_not_a_device),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

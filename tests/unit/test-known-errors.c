@@ -174,11 +174,105 @@ static void test_user_entries(void **state) {
         free(dir);
 }
 
+/* Action=: parsed, refused without a condition (named by the Action=
+ * line), and due only once the condition is met. */
+static void test_action(void **state) {
+        char *dir = make_scratch_dir();
+        _cleanup_free_ char *p = NULL, *bad = NULL;
+        KnownErrorDb db = {};
+        LogCapture log;
+        const char *out;
+
+        p = write_file(dir, "30-action.conf",
+                       "[AGED]\n"
+                       "Title=hangs at 5184 hours\n"
+                       "Model=M4-*\n"
+                       "PowerOnHoursLimit=5184\n"
+                       "WarnBeforeHours=720\n"
+                       "Action=isolate-member\n"
+                       "Workaround=Update the firmware\n"
+                       "[SEEN]\n"
+                       "Title=times out\n"
+                       "Model=X*\n"
+                       "Action=fail-path\n"
+                       "Evidence=scsi.cmd.timeout\n"
+                       "Workaround=w\n"
+                       "[PLAIN]\n"
+                       "Title=no action\n"
+                       "Model=P*\n"
+                       "Workaround=w\n"
+                       "Action=none\n");
+        assert_int_equal(known_error_db_load_file(&db, p), 0);
+        assert_int_equal(find(&db, "AGED")->action, KNOWN_ERROR_ACTION_ISOLATE_MEMBER);
+        assert_int_equal(find(&db, "SEEN")->action, KNOWN_ERROR_ACTION_FAIL_PATH);
+        assert_int_equal(find(&db, "PLAIN")->action, KNOWN_ERROR_ACTION_NONE);
+
+        {
+                static const struct {
+                        const char *model;
+                        uint64_t poh;
+                        bool seen;
+                        KnownErrorStatus status;
+                        KnownErrorAction due;
+                } table[] = {
+                        { "M4-CT128M4SSD2", 1000, false, KNOWN_ERROR_AFFECTED, KNOWN_ERROR_ACTION_NONE },
+                        { "M4-CT128M4SSD2", 5000, false, KNOWN_ERROR_COUNTDOWN, KNOWN_ERROR_ACTION_NONE },
+                        { "M4-CT128M4SSD2", UINT64_MAX, false, KNOWN_ERROR_AGE_UNKNOWN, KNOWN_ERROR_ACTION_NONE },
+                        { "M4-CT128M4SSD2", 5184, false, KNOWN_ERROR_LIMIT_REACHED, KNOWN_ERROR_ACTION_ISOLATE_MEMBER },
+                        { "M4-CT128M4SSD2", 9000, false, KNOWN_ERROR_LIMIT_REACHED, KNOWN_ERROR_ACTION_ISOLATE_MEMBER },
+                        { "X1", UINT64_MAX, true, KNOWN_ERROR_AFFECTED, KNOWN_ERROR_ACTION_FAIL_PATH },
+                        { "P1", 100000, false, KNOWN_ERROR_AFFECTED, KNOWN_ERROR_ACTION_NONE },
+                };
+                EreportClass seen[] = { EREPORT_SCSI_TIMEOUT };
+
+                for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                        KnownErrorDevice dev = { .model = table[i].model, .power_on_hours = table[i].poh,
+                                                 .seen = table[i].seen ? seen : NULL, .n_seen = table[i].seen };
+                        KnownErrorMatch m[4];
+
+                        assert_int_equal(known_error_match(&db, &dev, m, 4), 1);
+                        assert_int_equal(m[0].status, table[i].status);
+                        assert_int_equal(known_error_action_due(&m[0]), table[i].due);
+                }
+                /* the daemon tracks only the classes an Evidence= names */
+                assert_true(known_error_db_wants(&db, EREPORT_SCSI_TIMEOUT));
+                assert_false(known_error_db_wants(&db, EREPORT_SCSI_ABORT));
+                /* without its evidence the SEEN entry does not match at all */
+                assert_int_equal(known_error_match(&db, &(KnownErrorDevice) { .model = "X1" }, (KnownErrorMatch[4]) {}, 4), 0);
+        }
+        known_error_db_done(&db);
+
+        bad = write_file(dir, "40-bad-action.conf",
+                         "[NO-CONDITION]\n"
+                         "Title=t\n"
+                         "Model=X\n"
+                         "Workaround=w\n"
+                         "Action=offline-device\n"
+                         "[WRONG]\n"
+                         "Title=t\n"
+                         "Model=X\n"
+                         "PowerOnHoursLimit=10\n"
+                         "Workaround=w\n"
+                         "Action=format-disk\n");
+        log_capture_start(&log);
+        assert_int_equal(known_error_db_load_file(&db, bad), -EINVAL);
+        out = log_capture_end(&log);
+        assert_non_null(strstr(out, "40-bad-action.conf:5: Action=offline-device in [NO-CONDITION] needs a condition"));
+        assert_non_null(strstr(out, "40-bad-action.conf:11: unknown action (none, isolate-member, offline-device, fail-path): 'format-disk'"));
+        log_capture_free(&log);
+        assert_null(find(&db, "NO-CONDITION"));
+        assert_int_equal(find(&db, "WRONG")->action, KNOWN_ERROR_ACTION_NONE);
+        known_error_db_done(&db);
+        rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shipped),
                 cmocka_unit_test(test_countdown),
                 cmocka_unit_test(test_user_entries),
+                cmocka_unit_test(test_action),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

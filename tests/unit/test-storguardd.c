@@ -7,6 +7,7 @@
  * Every wait is on an event: a datagram on the socket or the child's exit.
  */
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -191,26 +192,35 @@ static void test_reload(void **state) {
 /* A known-errors entry matching the recorded disks' model and firmware:
  * the daemon raises a known-error incident per disk, in the store before
  * it says READY (the match runs while the inventory is read). */
-static void test_known_error(void **state) {
-        Fixture *f = *state;
+/* The MegaRAID recording (two ST4000NM0023 disks, firmware 0004) instead
+ * of the virtio disk, and a known-errors directory holding entry.
+ * Return: the directory (free it). */
+static char *use_megaraid(Fixture *f, const char *entry) {
         g_autoptr(GError) error = NULL;
-        _cleanup_free_ char *kedir = NULL, *entry = NULL, *conf = NULL, *extra = NULL, *db = NULL;
-        sqlite3 *s;
-        sqlite3_stmt *st;
+        _cleanup_free_ char *file = NULL;
+        char *kedir;
 
-        /* The MegaRAID recording: two ST4000NM0023 disks, firmware 0004. */
         g_object_unref(f->testbed);
         f->testbed = umockdev_testbed_new();
         assert_true(umockdev_testbed_add_from_file(f->testbed, FIXTURES "megasas-sas.umockdev", &error));
         assert_true(asprintf(&kedir, "%s/known-errors", f->dir) > 0);
         assert_int_equal(mkdir(kedir, 0755), 0);
-        entry = write_file(kedir, "test.conf",
-                           "[TEST-ST4000-FW]\n"
-                           "Title=Test advisory for ST4000NM0023 before firmware 0005\n"
-                           "Model=ST4000NM0023\n"
-                           "FirmwareBelow=0005\n"
-                           "Workaround=Update the firmware to 0005.\n"
-                           "Reference=tests/unit/test-storguardd.c\n");
+        file = write_file(kedir, "test.conf", entry);
+        return kedir;
+}
+
+static void test_known_error(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *kedir = NULL, *extra = NULL, *db = NULL;
+        sqlite3 *s;
+        sqlite3_stmt *st;
+
+        kedir = use_megaraid(f, "[TEST-ST4000-FW]\n"
+                                "Title=Test advisory for ST4000NM0023 before firmware 0005\n"
+                                "Model=ST4000NM0023\n"
+                                "FirmwareBelow=0005\n"
+                                "Workaround=Update the firmware to 0005.\n"
+                                "Reference=tests/unit/test-storguardd.c\n");
         assert_true(asprintf(&extra, "KnownErrorsDirectories=%s\n", kedir) > 0);
         free(f->config);
         f->config = write_config(f, extra);
@@ -231,6 +241,111 @@ static void test_known_error(void **state) {
         assert_int_equal(wait_exit(f), 0);
 }
 
+/* A known error matched by a failure signature: Evidence= names a class the
+ * kernel log shows on one of the MegaRAID disks, Action= asks to take it
+ * offline.  The daemon reads a FIFO as its kernel log (one record per
+ * write, as /dev/kmsg returns one per read); the response agent records
+ * its decision (dry-run by default, or refused by a guard: the disk is
+ * neither a mirror member nor a path) on the incident. */
+/* The actions recorded on the incident of known error id, waiting for the
+ * daemon to commit it (the store row is the event), at most WAIT_MSEC. */
+static int wait_known_error_actions(Fixture *f, const char *id) {
+        _cleanup_free_ char *db = NULL;
+        int actions = -1;
+
+        assert_true(asprintf(&db, "%s/state/storguard.db", f->dir) > 0);
+        for (int i = 0; i < WAIT_MSEC / 50 && actions < 1; i++) {
+                sqlite3 *s;
+                sqlite3_stmt *st;
+
+                if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+                    sqlite3_prepare_v2(s,
+                        "SELECT json_array_length(json_extract(data, '$.actions')) FROM incidents "
+                        "WHERE json_extract(data, '$.known_error_id') = ?", -1, &st, NULL) == SQLITE_OK) {
+                        if (sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) == SQLITE_OK &&
+                            sqlite3_step(st) == SQLITE_ROW)
+                                actions = sqlite3_column_int(st, 0);
+                        sqlite3_finalize(st);
+                }
+                sqlite3_close(s);
+                if (actions < 1)
+                        (void) poll(NULL, 0, 50);
+        }
+        return actions;
+}
+
+#define MEDIUM_ERROR_ENTRY                                               \
+        "[TEST-ST4000-MEDIUM]\n"                                          \
+        "Title=Test signature: medium errors on ST4000NM0023\n"           \
+        "Model=ST4000NM0023\n"                                            \
+        "Evidence=scsi.sense.medium_error\n"                              \
+        "Action=offline-device\n"                                         \
+        "Workaround=Replace the disk.\n"                                  \
+        "Reference=tests/unit/test-storguardd.c\n"
+static const char medium_error_record[] =
+        "3,7,5000000,-;sd 0:2:1:0: [sdb] tag#3 Sense Key : Medium Error [current] \n";
+
+/* A FIFO as the daemon's kernel log; the configuration reads it. */
+static char *use_kmsg_fifo(Fixture *f, const char *kedir) {
+        _cleanup_free_ char *extra = NULL;
+        char *fifo = NULL;
+
+        assert_true(asprintf(&fifo, "%s/kmsg", f->dir) > 0);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        assert_true(asprintf(&extra, "KnownErrorsDirectories=%s\n[Daemon]\nKernelLog=%s\n", kedir, fifo) > 0);
+        free(f->config);
+        f->config = write_config(f, extra);
+        return fifo;
+}
+
+/* A known error matched by a failure signature: Evidence= names a class the
+ * kernel log shows on one of the MegaRAID disks, Action= asks to take it
+ * offline.  The daemon reads a FIFO as its kernel log (one record per
+ * write, as /dev/kmsg returns one per read); the response agent records
+ * its decision (dry-run by default, or refused by a guard: the disk is
+ * neither a mirror member nor a path) on the incident. */
+static void test_known_error_evidence_action(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *kedir = use_megaraid(f, MEDIUM_ERROR_ENTRY), *fifo = use_kmsg_fifo(f, kedir);
+        _cleanup_close_ int w = -EBADF;
+        int actions;
+
+        start(f, NULL);
+        wait_notify(f, "READY=1");
+        /* Held open until the daemon stops: a FIFO without writers polls as hung up. */
+        w = open(fifo, O_WRONLY | O_CLOEXEC);
+        assert_true(w >= 0);
+        assert_int_equal(write(w, medium_error_record, strlen(medium_error_record)),
+                         (ssize_t) strlen(medium_error_record));
+        actions = wait_known_error_actions(f, "TEST-ST4000-MEDIUM");
+        if (actions < 1)
+                fail_msg("no action recorded on the TEST-ST4000-MEDIUM incident within %d ms", WAIT_MSEC);
+        assert_int_equal(kill(f->pid, SIGTERM), 0);
+        assert_int_equal(wait_exit(f), 0);
+}
+
+/* The same record already in the kernel log when the daemon starts (its
+ * backlog): it must be tied to the disk, which the first scan finds, not
+ * dropped because the log was read before the inventory existed. */
+static void test_kernel_log_backlog(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *kedir = use_megaraid(f, MEDIUM_ERROR_ENTRY), *fifo = use_kmsg_fifo(f, kedir);
+        _cleanup_close_ int w = -EBADF;
+
+        /* O_RDWR: opening does not wait for a reader, and the record waits
+         * in the pipe for the daemon. */
+        w = open(fifo, O_RDWR | O_CLOEXEC);
+        assert_true(w >= 0);
+        assert_int_equal(write(w, medium_error_record, strlen(medium_error_record)),
+                         (ssize_t) strlen(medium_error_record));
+        start(f, NULL);
+        wait_notify(f, "READY=1");
+        if (wait_known_error_actions(f, "TEST-ST4000-MEDIUM") < 1)
+                fail_msg("the kernel log's backlog was not tied to sdb within %d ms", WAIT_MSEC);
+        assert_int_equal(kill(f->pid, SIGTERM), 0);
+        assert_int_equal(wait_exit(f), 0);
+}
+
 static void test_invalid_config_refuses_start(void **state) {
         Fixture *f = *state;
         { _cleanup_free_ _unused_ char *c2 = write_config(f, "[Inventory]\nRescanIntervalSec=often\n"); }
@@ -244,6 +359,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_known_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_known_error_evidence_action, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kernel_log_backlog, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_invalid_config_refuses_start, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,13 @@ vm_now_ms() {
 	echo $((${_vm_up%.*} * 1000 + 1${_vm_up#*.}0 - 1000))
 }
 
+# vm_realtime_us - CLOCK_REALTIME in microseconds, from one busybox call
+# (adjtimex prints the time to the microsecond; busybox date has no %N).
+vm_realtime_us() {
+	/usr/bin/busybox adjtimex | sed -n 's/^ *time\.tv_sec: *//p; s/^ *time\.tv_usec: *//p' |
+		{ read -r _vm_s; read -r _vm_u; echo $((_vm_s * 1000000 + _vm_u)); }
+}
+
 vm_log() {
 	read -r _vm_up _vm_idle </proc/uptime
 	echo "[vmlab $_vm_up] $*" >&2
@@ -735,6 +742,10 @@ VM_STORGUARDD_PID=
 # $VM_OUT/storguardd.log.
 vm_storguardd_start() {
 	[ -x /usr/sbin/storguardd ] || vm_die "storguardd is not in the guest (build the tree first)"
+	if vm_systemd_is_pid1; then
+		vm__storguardd_start_unit "$@"
+		return
+	fi
 	_vm_cmd=/usr/sbin/storguardd
 	_vm_unit=
 	for _vm_u in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system; do
@@ -771,12 +782,53 @@ vm_storguardd_start() {
 }
 
 vm_storguardd_stop() {
+	if vm_systemd_is_pid1; then
+		/usr/bin/systemctl stop storguard.service || vm_log "systemctl stop storguard.service failed"
+		[ -n "$VM__JOURNAL_PID" ] && kill "$VM__JOURNAL_PID" 2>/dev/null
+		VM__JOURNAL_PID=
+		VM_STORGUARDD_PID=
+		return 0
+	fi
 	[ -n "$VM_STORGUARDD_PID" ] || return 0
 	kill -TERM "$VM_STORGUARDD_PID" 2>/dev/null || true
 	vm_wait_for 30 "storguardd to exit" vm__pid_gone "$VM_STORGUARDD_PID" ||
 		kill -KILL "$VM_STORGUARDD_PID" 2>/dev/null || true
 	VM_STORGUARDD_PID=
 }
+# vm_systemd_is_pid1 - true when the boot runs systemd as PID 1
+# ("# vmlab-init: systemd" in the scenario).
+vm_systemd_is_pid1() {
+	[ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]
+}
+
+# vm__storguardd_start_unit [EXTRA ARGS...] - under systemd: start the
+# installed storguard.service itself, sandbox and all.  A runtime drop-in
+# only adds --config (the lab's configuration file) and EXTRA ARGS to its
+# ExecStart=; `systemctl start` returns once the daemon said READY=1
+# (Type=notify) or failed.  Its journal is followed into
+# $VM_OUT/storguardd.log, where scenarios look for its messages.
+VM__JOURNAL_PID=
+vm__storguardd_start_unit() {
+	_vm_x=$(/usr/bin/systemctl show -P ExecStart storguard.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p')
+	[ -n "$_vm_x" ] || vm_die "storguard.service is not installed in the guest (no ExecStart=)"
+	_vm_x=${_vm_x% }
+	case " $_vm_x $* " in
+	*" --config"*) ;;
+	*) [ -f /etc/storguard/storguard.conf ] && _vm_x="$_vm_x --config /etc/storguard/storguard.conf" ;;
+	esac
+	mkdir -p /run/systemd/system/storguard.service.d
+	printf '[Service]\nExecStart=\nExecStart=%s\n' "$_vm_x $*" >/run/systemd/system/storguard.service.d/vmlab.conf
+	/usr/bin/systemctl daemon-reload
+	vm_log "starting storguard.service: $_vm_x $*"
+	/usr/bin/journalctl --follow --no-tail --output=cat --unit=storguard.service >>"$VM_OUT/storguardd.log" 2>&1 &
+	VM__JOURNAL_PID=$!
+	if ! /usr/bin/systemctl start storguard.service; then
+		/usr/bin/systemctl status --no-pager storguard.service >&2 || true
+		vm_die "storguard.service did not start"
+	fi
+	VM_STORGUARDD_PID=$(/usr/bin/systemctl show -P MainPID storguard.service)
+}
+
 vm__pid_gone() {
 	! kill -0 "$1" 2>/dev/null
 }

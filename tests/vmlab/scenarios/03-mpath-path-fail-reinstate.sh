@@ -8,6 +8,11 @@
 # map and multipathd's path checker make dm-multipath fail the path.  Then
 # the device is set running again and multipathd reinstates the path.
 #
+# storguard reads dm's own view (DM_TABLE_STATUS, issue 5): with the path
+# failed, `storguardctl inventory --json` shows it failed with dm's fail
+# count 1 and the map without queue_if_no_path; reinstated, active with the
+# fail count kept.
+#
 # Captured (with --capture): kmsg records, udev events, the map's state
 # (dmsetup, multipathd) before / with the path failed / after, multipathd's
 # log, and a umockdev recording of the map with one path failed.
@@ -28,6 +33,19 @@ vm_check "$p2 is a path of $map too" [ "$(vm_mpath_map_of "$p2")" = "$map" ]
 vm_mpath_state "$map" >/tmp/state.before
 cat /tmp/state.before
 
+# storguard's inventory JSON, one object per line (paths are objects
+# without nested ones).
+sg_objects() {
+	/usr/bin/storguardctl inventory --json 2>/dev/null | tr -d ' \n' | tr '{' '\n'
+}
+# sg_path_is PATH STATE FAIL_COUNT
+sg_path_is() {
+	sg_objects | grep "^\"name\":\"$1\"" | grep "\"state\":\"$2\"" | grep -q "\"fail_count\":$3[,}]"
+}
+sg_map_no_queue() {
+	sg_objects | grep '"failed_paths"' | grep -q '"queue_if_no_path":false'
+}
+
 vm_udev_monitor_start /tmp/udev.log
 vm_kmsg_mark "$name: fail $p2"
 
@@ -45,6 +63,12 @@ vm_check "the map still reads" /usr/bin/busybox dd if="/dev/$dm" of=/dev/null bs
 vm_settle
 vm_mpath_state "$map" >/tmp/state.failed
 cat /tmp/state.failed
+if [ -x /usr/bin/storguardctl ]; then
+	sg_objects | grep "^\"name\":\"$p2\"" >"$VM_OUT/storguard-path.failed" || true
+	vm_check "storguard (dm status): $p2 failed, fail count 1" sg_path_is "$p2" failed 1
+	vm_check "storguard (dm status): $p1 active, fail count 0" sg_path_is "$p1" active 0
+	vm_check "storguard (dm table): $map without queue_if_no_path" sg_map_no_queue
+fi
 if vm_capturing; then
 	vm_record_disks /tmp/r "$dm" "$p1" "$p2"
 	# The kernel's path states live in the dm table status (an ioctl, not
@@ -63,6 +87,9 @@ vm_must_wait 30 "multipathd to see $p2 active" vm__mpathd_path_active "$p2"
 vm_kmsg_mark "$name: done"
 vm_udev_monitor_stop
 vm_mpath_state "$map" >/tmp/state.after
+if [ -x /usr/bin/storguardctl ]; then
+	vm_check "storguard (dm status): $p2 active again, fail count kept" sg_path_is "$p2" active 1
+fi
 
 vm_kmsg_between "$name: fail $p2" "$name: done" >/tmp/kmsg
 vm_check "kmsg: dm-multipath failed $p2" grep -q "multipath.*: Failing path $(vm_devnum "$p2")" /tmp/kmsg

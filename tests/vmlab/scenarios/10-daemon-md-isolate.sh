@@ -9,7 +9,11 @@
 #      raises one incident, removes the failed member from md0 (the guard
 #      allows it: md already failed it) and marks the incident mitigated;
 #   5. a replacement disk is added and resynced: the array is optimal again
-#      and the incident gets repaired / recovered / restored and resolved.
+#      and the incident gets repaired / recovered / restored and resolved;
+#   6. a webhook receiver in the guest (the SMS) got the incident's events
+#      in order: "raised", then "mitigated", then "resolved" (the event
+#      types of the native format; "updated" ones in between), each exactly
+#      once, with increasing sequence numbers.
 # Checks read the daemon's store with sqlite3; timings (realtime, from the
 # moment before the dm table switch) go to timings.txt.
 . /vmlab/lib.sh
@@ -42,8 +46,14 @@ BootHoldOffSec=0
 HoldSec=1s
 [Health]
 PollIntervalSec=0
+[Webhook.sms]
+URL=http://127.0.0.1:8080/cgi-bin/hook
+Format=native
+RetryInitialSec=1s
+RetryMaxSec=2s
 CONF
 
+vm_webhook_receiver_start 8080
 vm_storguardd_start
 started() { grep -q "Found array 'md0'" "$VM_OUT/storguardd.log"; }
 vm_must_wait 60 "storguardd to list md0" started
@@ -84,6 +94,29 @@ done
 restored=$(db "select json_extract(data, '\$.lifecycle.restored') from incidents")
 echo "MTRS of this incident (detected -> restored): $(((restored - detected) / 1000)) ms" >>"$VM_OUT/timings.txt"
 db "select seq, type from incident_events order by seq" >"$VM_OUT/incident-events.txt"
+
+# What the SMS heard, in the order it arrived (the receiver names each
+# request by its arrival time).
+delivered() {
+	[ "$(db "select count(*) from outbox where state != 'delivered'")" = 0 ] &&
+		[ "$(db "select count(*) from outbox")" -ge 3 ]
+}
+vm_check "every webhook event delivered" vm_wait_for 60 "outbox drained" delivered
+for f in "$VM_WEBHOOK_DIR"/*.body; do
+	printf '%s %s %s\n' "$(sed -n 's/.*"event_type":"\([^"]*\)".*/\1/p' "$f")" \
+		"$(sed -n 's/.*"sequence":\([0-9]*\).*/\1/p' "$f")" \
+		"$(sed -n 's/.*"incident":{"id":"\([^"]*\)".*/\1/p' "$f")"
+done >"$VM_OUT/webhooks.txt"
+cat "$VM_OUT/webhooks.txt"
+vm_check "one delivery per queued event" test "$(wc -l <"$VM_OUT/webhooks.txt")" = "$(db "select count(*) from outbox")"
+vm_check "every delivery is about the one incident" \
+	test "$(cut -d' ' -f3 "$VM_OUT/webhooks.txt" | sort -u)" = "$(db "select id from incidents")"
+vm_check "deliveries arrive in sequence order" sh -c "cut -d' ' -f2 '$VM_OUT/webhooks.txt' | sort -n -c"
+vm_check "deliveries arrive without duplicates" \
+	test "$(cut -d' ' -f2 "$VM_OUT/webhooks.txt" | sort -u | wc -l)" = "$(wc -l <"$VM_OUT/webhooks.txt")"
+vm_check "the SMS heard raised, then mitigated, then resolved" \
+	test "$(grep -E '^(raised|mitigated|resolved) ' "$VM_OUT/webhooks.txt" | cut -d' ' -f1 | tr '\n' ' ')" = "raised mitigated resolved "
+vm_check "the first delivery opens the incident" test "$(head -n1 "$VM_OUT/webhooks.txt" | cut -d' ' -f1)" = raised
 cat "$VM_OUT/timings.txt"
 
 vm_storguardd_stop

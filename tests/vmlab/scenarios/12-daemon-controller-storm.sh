@@ -6,13 +6,20 @@
 # scsi_debug host (the "controller"); two virtio-scsi disks on another host
 # stay healthy.  Every command to the scsi_debug host then times out: SCSI
 # error handling escalates (aborts, device/target/bus/host resets) and
-# finally offlines the host's disks.  Expected from storguardd:
-#   - ONE controller incident, major, naming the scsi_debug host;
+# finally offlines the host's disks; on the way md fails one member (the
+# write to md0 times out on it), and md0 breaks once both are offline.
+# Expected from storguardd:
+#   - ONE controller incident, major, naming the scsi_debug host, raised
+#     before md0 becomes unavailable;
+#   - ONE incident for the member md failed (a fact: md0 lost redundancy),
+#     linked to the controller incident (related_id in the store, RelatedId
+#     in D-Bus GetIncident, related_id in its webhook "raised" payload);
 #   - no disk isolated (the guard: never isolate while the controller is
-#     the suspect), even with FailMdMember=enforce;
-#   - disk incidents, if any were raised before the pattern was clear, are
-#     linked to the controller incident;
-#   - nothing about the healthy virtio-scsi disks.
+#     the suspect), even with FailMdMember=enforce: the refusal is recorded
+#     on the member incident;
+#   - no incidents for the timeouts and resets of the disks themselves
+#     (every disk incident is linked to the controller incident), nothing
+#     about the healthy virtio-scsi disks.
 . /vmlab/lib.sh
 
 db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
@@ -53,11 +60,30 @@ HoldSec=20s
 PollIntervalSec=0
 [Latency]
 SampleIntervalSec=2s
+[Webhook.lab]
+URL=http://127.0.0.1:8080/cgi-bin/hook
+Format=native
+RetryInitialSec=1s
+RetryMaxSec=2s
 CONF
 
+vm_webhook_receiver_start 8080
 vm_storguardd_start
 started() { grep -q "Found array 'md0'" "$VM_OUT/storguardd.log"; }
 vm_must_wait 60 "storguardd to list md0" started
+
+# When does md0 stop serving?  Its array_state leaves the running states
+# ("broken" once its last member is offline); sampled every 20 ms, a
+# measurement's resolution, not a synchronisation.
+(
+	while read -r st </sys/block/md0/md/array_state; do
+		case $st in clean | active | active-idle | write-pending | read-auto) ;; *) break ;; esac
+		[ -e /tmp/storm-over ] && exit 0
+		/usr/bin/busybox usleep 20000
+	done
+	echo "$(vm_realtime_us) ${st:-gone}" >/tmp/md0-unavailable
+) &
+watcher=$!
 
 t0=$(now_us)
 vm_sd_inject timeout 1
@@ -74,6 +100,14 @@ all_offline() {
 	for _d in $sick; do [ "$(cat /sys/block/$_d/device/state)" = offline ] || return 1; done
 }
 vm_must_wait 240 "error handling to give up on the sick disks" all_offline
+md0_down() { [ -s /tmp/md0-unavailable ]; }
+vm_check "md0 becomes unavailable once its members are offline" vm_wait_for 30 "md0 unavailable" md0_down
+touch /tmp/storm-over
+wait "$watcher" || true
+read -r tu ustate </tmp/md0-unavailable
+echo "storm start -> md0 $ustate: $(((tu - t0) / 1000)) ms" >>"$VM_OUT/timings.txt"
+echo "controller incident ahead of md0 going $ustate by $(((tu - tc) / 1000)) ms" >>"$VM_OUT/timings.txt"
+vm_check "the controller incident is raised before md0 is unavailable" test "$tc" -lt "$tu"
 vm_sd_clear
 # Give held-back disk faults their chance to come out (they must not).
 hold_over() { grep -q "Stopping" "$VM_OUT/storguardd.log" || [ "$(($(now_us) - tc))" -gt 25000000 ]; }
@@ -90,8 +124,39 @@ vm_check "no disk was isolated" sh -c "! grep -q '\"mode\":\"enforce\"' '$VM_OUT
 for d in $d1 $d2; do
 	vm_check "md member $d was not removed by storguard" test -e "/sys/block/md0/md/dev-$d"
 done
-unlinked=$(db "select count(*) from incidents where json_extract(data, '\$.category') = 'disk' and json_extract(data, '\$.related_id') is null")
+ctrl_id=$(db "select id from incidents where json_extract(data, '\$.category') = 'controller'")
+unlinked=$(db "select count(*) from incidents where json_extract(data, '\$.category') = 'disk' and coalesce(json_extract(data, '\$.related_id'), '') != '$ctrl_id'")
 vm_check "every disk incident is linked to the controller incident" test "$unlinked" = 0
+
+# The member md failed: its own incident, tied to the controller's.
+failed_member=$(for d in $d1 $d2; do if vm_md_member_faulty md0 "$d"; then echo "$d"; fi; done)
+vm_log "md failed: ${failed_member:-none}"
+vm_check "md failed one member during the storm" test -n "$failed_member"
+vm_check "exactly one member incident" \
+	test "$(db "select count(*) from incidents where json_extract(data, '\$.dedup_key') like 'disk.failed:%'")" = 1
+member=$(db "select id from incidents where json_extract(data, '\$.dedup_key') like 'disk.failed:%'")
+vm_check "the member incident is about md0" \
+	test "$(db "select json_extract(data, '\$.ci.array') from incidents where id = '$member'")" = md0
+vm_check "the member incident links to the controller incident" \
+	test "$(db "select json_extract(data, '\$.related_id') from incidents where id = '$member'")" = "$ctrl_id"
+vm_check "its isolation was refused: the controller is suspect" \
+	test "$(db "select count(*) from incidents, json_each(data, '\$.actions') where incidents.id = '$member' and json_extract(value, '\$.mode') = 'refused' and json_extract(value, '\$.result') like '%controller suspect%'")" = 1
+/usr/bin/busctl --system call org.storguard1 /org/storguard1 org.storguard1.Manager GetIncident s "$member" \
+	>"$VM_OUT/member-getincident.txt"
+vm_check "D-Bus GetIncident shows the link" grep -q "\"related_id\" s \"$ctrl_id\"" "$VM_OUT/member-getincident.txt"
+delivered() {
+	[ "$(db "select count(*) from outbox where state != 'delivered'")" = 0 ] &&
+		[ "$(db "select count(*) from outbox")" -ge 2 ]
+}
+vm_check "every webhook event delivered" vm_wait_for 60 "outbox drained" delivered
+raised_linked() {
+	for _f in "$VM_WEBHOOK_DIR"/*.body; do
+		grep -q '"event_type":"raised"' "$_f" && grep -q "\"incident\":{\"id\":\"$member\"" "$_f" &&
+			grep -q "\"related_id\":\"$ctrl_id\"" "$_f" && return 0
+	done
+	return 1
+}
+vm_check "the member's webhook 'raised' payload carries the link" raised_linked
 for d in $healthy; do
 	vm_check "nothing about healthy $d" sh -c "! grep -q '\"name\":\"$d\"' '$VM_OUT/incidents.json'"
 	vm_check "healthy $d still running" test "$(cat /sys/block/$d/device/state)" = running

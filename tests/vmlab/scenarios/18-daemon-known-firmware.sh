@@ -12,6 +12,14 @@
 # SMART data give no power-on hours worth the name (the countdown is tested
 # in tests/unit/test-known-errors.c), so the status is what identity alone
 # says.
+#
+# Then Action= (issue 6): the m4 becomes a RAID1 member beside a scsi_debug
+# disk, health polls read QEMU's fixed SMART (power-on hours: 1), and an
+# operator's entry for this lab disk whose limit is 1 hour asks
+# Action=isolate-member.  With FailMdMember=dry-run the response agent
+# records on that known-error incident what it would do (md.fail_member,
+# dry-run) and does nothing; the shipped entry, whose limit is far away,
+# asks nothing.
 . /vmlab/lib.sh
 
 db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
@@ -44,3 +52,49 @@ vm_check "one incident for the one disk" \
 	test "$(db "select count(*) from incidents where json_extract(data, '\$.known_error_id') = 'CRUCIAL-M4-5184H'")" = 1
 vm_check "nothing about the other SATA disk" test "$(db 'select count(*) from incidents')" = 1
 vm_storguardd_stop
+
+# --- Action=: a known error whose condition is met asks the response agent.
+shipped=
+for d in /usr/share/storguard/known-errors /usr/local/share/storguard/known-errors; do
+	[ -f "$d/crucial-m4-5184h.conf" ] && shipped=$d && break
+done
+[ -n "$shipped" ] || vm_die "the shipped known-errors database is not in the guest"
+mkdir -p /etc/storguard/known-errors.d
+cat >/etc/storguard/known-errors.d/lab.conf <<ENTRY
+[LAB-M4-AGE]
+Title=Lab: the emulated m4 has reached the lab's power-on hours limit
+Model=M4-CT256M4SSD2
+PowerOnHoursLimit=1
+Action=isolate-member
+Workaround=Replace the drive (a lab entry, not an advisory)
+Reference=tests/vmlab/scenarios/18-daemon-known-firmware.sh
+ENTRY
+vm_sd_load dev_size_mb=64
+other=$(vm_sd_disks)
+VM_MD_OPTS="--metadata=1.2 --size=32768" vm_md_create md0 1 "$m4" "$other"
+cat >/etc/storguard/storguard.conf <<CONF
+[Daemon]
+LogLevel=info
+StateDirectory=/var/lib/storguard
+KnownErrorsDirectories=$shipped /etc/storguard/known-errors.d
+[Health]
+PollIntervalSec=10min
+[Latency]
+SampleIntervalSec=0
+[Response]
+FailMdMember=dry-run
+BootHoldOffSec=0
+CONF
+vm_storguardd_start
+action() { [ "$(db "select json_array_length(json_extract(data, '\$.actions')) from incidents where json_extract(data, '\$.known_error_id') = 'LAB-M4-AGE'" 2>/dev/null)" -ge 1 ] 2>/dev/null; }
+vm_check "the lab entry's incident records the response" vm_wait_for 120 "the action on the LAB-M4-AGE incident" action
+db "select data from incidents where json_extract(data, '\$.known_error_id') = 'LAB-M4-AGE'" >"$VM_OUT/action-incident.json"
+cat "$VM_OUT/action-incident.json"
+vm_check "the limit is reached" grep -q '"cause":"limit-reached"' "$VM_OUT/action-incident.json"
+vm_check "the action is md.fail_member in dry-run" \
+	test "$(db "select json_extract(data, '\$.actions[0].action') || ' ' || json_extract(data, '\$.actions[0].mode') from incidents where json_extract(data, '\$.known_error_id') = 'LAB-M4-AGE'")" = "md.fail_member dry-run"
+vm_check "the shipped entry (limit far away) asked nothing" \
+	test "$(db "select json_array_length(json_extract(data, '\$.actions')) from incidents where json_extract(data, '\$.known_error_id') = 'CRUCIAL-M4-5184H'")" = 0
+vm_check "dry-run: $m4 is still in sync" vm_md_member_is md0 "$m4" in_sync
+vm_storguardd_stop
+vm_md_stop md0

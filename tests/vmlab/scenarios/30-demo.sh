@@ -74,6 +74,9 @@ vm_storguardd_start
 # hold its output back in a pipe).  The tail is stopped at the end, which
 # ends the reader.
 mkfifo /tmp/demo-log
+# The daemon's shell opens the log in the background: wait for it, or tail
+# finds nothing to follow.
+vm_must_wait 30 "storguardd's log" test -e "$VM_OUT/storguardd.log"
 tail -n +1 -f "$VM_OUT/storguardd.log" >/tmp/demo-log &
 tailer=$!
 ( while IFS= read -r line; do printf '  storguard| %s\n' "$line"; done </tmp/demo-log ) &
@@ -143,7 +146,19 @@ vm_check "story 2: nothing isolated behind the suspect controller" \
 vm_check "the ticketing system heard of both stories" test "$(vm_webhook_count)" -ge 3
 touch /tmp/demo-done
 kill "$tailer"
-say "Done.  To explore the lab yourself: tests/vmlab/run --shell (see README)."
+if [ "${VM_SHELL:-0}" = 1 ]; then
+	# contrib/dev/demo --shell: the lab stays as the stories left it, the
+	# daemon running, for the person at the console.
+	say "The lab is yours: storguardd keeps running with both stories' incidents.  Try:"
+	echo "  storguardctl status"
+	echo "  storguardctl incidents --all"
+	echo "  busctl tree org.storguard1"
+	echo "  busctl call org.storguard1 /org/storguard1 org.storguard1.Manager ListIncidents su \"\" 0"
+	echo "  cat /proc/mdstat; mdadm --detail /dev/md1"
+	echo "  (storguard's log: $VM_OUT/storguardd.log; exit the shell to power off)"
+	exit 0
+fi
+say "Done.  To play it again and keep the lab running to explore: contrib/dev/demo --shell"
 
 vm_storguardd_stop
 for d in $(vm_sd_disks); do vm_dev_online "$d"; done

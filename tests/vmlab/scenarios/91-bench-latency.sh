@@ -20,35 +20,37 @@
 # md is measured twice: from the injection (the shell's stamp before
 # dmsetup, so dmsetup, dd and md's own reaction are included) and from the
 # kernel event itself (the kmsg time stamp of md's "Disk failure on"
-# line, CLOCK_BOOTTIME-like, against lifecycle.detected moved onto that
-# clock by an offset read from sqlite3 between two /proc/uptime reads:
-# 10 ms resolution, the offset's error is printed).
+# line, against lifecycle.detected moved onto the kmsg clock by an offset:
+# a marker written to /dev/kmsg between two realtime stamps; the offset's
+# error, half the gap between the stamps, is printed).
+# The md injections are also measured from the kernel event to the D-Bus
+# signal IncidentRaised as a client on the system bus receives it
+# (dbus-monitor's receive stamp, realtime, on the kmsg clock as above), and
+# storguardd's own debug line "md event: re-read N array(s) ... in T" gives
+# the time spent re-reading arrays after the /proc/mdstat wake-up.
 # Figures (median, p99 = the largest of so few, n) go to bench.txt.
 . /vmlab/lib.sh
 
-ROUNDS=6
+ROUNDS=10
 BENCH=$VM_OUT/bench.txt
 : >"$BENCH"
 
 now_us() { /usr/bin/sqlite3 :memory: "select cast((julianday('now') - 2440587.5) * 86400000000 as integer)"; }
 db() { /usr/bin/sqlite3 -batch -noheader /var/lib/storguard/storguard.db "$1"; }
-# uptime_us - /proc/uptime (two decimals) in microseconds.
-uptime_us() {
-	read -r _u _i </proc/uptime
-	echo $((${_u%.*} * 1000000 + 1${_u#*.} * 10000 - 1000000))
-}
-# boot_offset - BOOT_OFFSET_US: realtime minus uptime, the sample with the
-# closest uptime reads of five; BOOT_OFFSET_ERR_MS: its error bound.
+# boot_offset - BOOT_OFFSET_US: realtime minus the kmsg clock, from the
+# sample of five whose realtime stamps around a /dev/kmsg marker are
+# closest; BOOT_OFFSET_ERR_MS: its error bound (half that gap).
 boot_offset() {
 	_best=; _k=0
 	while [ $_k -lt 5 ]; do
-		_a=$(uptime_us); _r=$(now_us); _b=$(uptime_us)
-		if [ -z "$_best" ] || [ $((_b - _a)) -lt "$_bd" ]; then
-			_bd=$((_b - _a)); _best=$((_r - (_a + _b) / 2))
+		_a=$(vm_realtime_us); echo "vmlab-clock-marker-$_k" >/dev/kmsg; _b=$(vm_realtime_us)
+		_m=$(kmsg_us "vmlab-clock-marker-$_k")
+		if [ -n "$_m" ] && { [ -z "$_best" ] || [ $((_b - _a)) -lt "$_bd" ]; }; then
+			_bd=$((_b - _a)); _best=$(((_a + _b) / 2 - _m))
 		fi
 		_k=$((_k + 1))
 	done
-	BOOT_OFFSET_ERR_MS=$(((_bd / 2 + 10000) / 1000))
+	BOOT_OFFSET_ERR_MS=$(((_bd / 2 + 500) / 1000))
 	BOOT_OFFSET_US=$_best
 }
 # kmsg_us PATTERN - the kmsg time stamp (us since boot) of the last line
@@ -57,6 +59,16 @@ kmsg_us() {
 	/usr/bin/busybox dmesg | grep "$1" | tail -n1 | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]*\)\].*/\1 \2/p' |
 		awk '{ printf "%d\n", $1 * 1000000 + $2 }'
 }
+# sig_us ID - the realtime (us) at which dbus-monitor received ID's
+# IncidentRaised ("signal time=SEC.USEC ... member=IncidentRaised", then its
+# first argument, the incident id); nothing if not (yet) received.
+sig_us() {
+	awk -v id="\"$1\"" '/member=IncidentRaised/ { t = $2; sub("time=", "", t); getline
+		if ($2 == id) { split(t, a, "."); printf "%s %d\n", a[1], a[2]; exit } }' "$VM_OUT/signals.txt" |
+		{ read -r _s _u && echo $((_s * 1000000 + _u)); }
+}
+has_signal() { [ -n "$(sig_us "$1")" ]; }
+newest_id() { db "select id from incidents order by json_extract(data, '\$.lifecycle.detected') desc limit 1"; }
 n_incidents() { db "select count(*) from incidents" 2>/dev/null || echo 0; }
 more_incidents() { [ "$(n_incidents)" -gt "$1" ]; }
 newest_detected() { db "select max(json_extract(data, '\$.lifecycle.detected')) from incidents"; }
@@ -85,7 +97,7 @@ offline_disks="$1 $2 $3"
 mkdir -p /etc/storguard /var/lib/storguard
 cat >/etc/storguard/storguard.conf <<CONF
 [Daemon]
-LogLevel=info
+LogLevel=debug
 StateDirectory=/var/lib/storguard
 [Response]
 BootHoldOffSec=0
@@ -98,12 +110,18 @@ vm_storguardd_start
 started() { grep -q "Found array 'md$((ROUNDS - 1))'" "$VM_OUT/storguardd.log"; }
 vm_must_wait 120 "storguardd to list md$((ROUNDS - 1))" started
 sleep 2
+/usr/bin/dbus-monitor --system "type='signal',interface='org.storguard1.Manager',member='IncidentRaised'" \
+	>"$VM_OUT/signals.txt" 2>&1 &
+monitor=$!
+# dbus-monitor prints its own NameAcquired/NameLost first: then it listens.
+vm_must_wait 30 "dbus-monitor to listen" test -s "$VM_OUT/signals.txt"
 
 boot_offset
 off=$BOOT_OFFSET_US
 echo "BENCH lat_boot_offset_err_ms=$BOOT_OFFSET_ERR_MS" >>"$BENCH"
 : >"$VM_OUT/md.ms"
 : >"$VM_OUT/mdk.ms"
+: >"$VM_OUT/mdsig.ms"
 i=0
 while [ $i -lt $ROUNDS ]; do
 	before=$(n_incidents)
@@ -115,6 +133,12 @@ while [ $i -lt $ROUNDS ]; do
 		echo $(((det - t0) / 1000)) >>"$VM_OUT/md.ms"
 		k=$(kmsg_us "md/raid1:md$i: Disk failure on")
 		[ -n "$k" ] && echo $(((det - off - k) / 1000)) >>"$VM_OUT/mdk.ms"
+		id=$(newest_id)
+		if [ -n "$k" ] && vm_wait_for 10 "IncidentRaised of $id on the bus" has_signal "$id"; then
+			echo $((($(sig_us "$id") - off - k) / 1000)) >>"$VM_OUT/mdsig.ms"
+		else
+			echo "BENCH lat_mdsignal_missed_round_$i=no IncidentRaised for $id in 10 s" >>"$BENCH"
+		fi
 	else
 		echo "BENCH lat_md_missed_round_$i=no incident in 60 s" >>"$BENCH"
 	fi
@@ -138,10 +162,17 @@ done
 
 stats md "$VM_OUT/md.ms" >>"$BENCH"
 stats mdkernel "$VM_OUT/mdk.ms" >>"$BENCH"
+stats mdsignal "$VM_OUT/mdsig.ms" >>"$BENCH"
+# storguardd's re-read after each wake-up ("... in 12345us.").
+sed -n 's/.*md event: re-read .* in \([0-9]*\)us\.$/\1/p' "$VM_OUT/storguardd.log" |
+	awk '{ printf "%d\n", $1 / 1000 + 0.5 }' >"$VM_OUT/mdreread.ms"
+grep "md event: re-read" "$VM_OUT/storguardd.log" >"$VM_OUT/mdreread.log" || true
+stats mdreread "$VM_OUT/mdreread.ms" >>"$BENCH"
 stats offline "$VM_OUT/offline.ms" >>"$BENCH"
 db "select id, json_extract(data, '\$.title'), json_extract(data, '\$.lifecycle.detected') from incidents" \
 	>"$VM_OUT/incidents.txt"
 cat "$VM_OUT/md.ms" "$VM_OUT/mdk.ms" "$VM_OUT/offline.ms" "$BENCH"
 /usr/bin/busybox dmesg | tail -n 60 >"$VM_OUT/dmesg-tail.txt"
+kill "$monitor" 2>/dev/null || true
 vm_storguardd_stop
 vm_check "latency figures written" grep -q lat_md_median_ms "$BENCH"
