@@ -49,8 +49,8 @@ struct DeviceHealth {
         /* What was fed to diagnosis: a poll reports states (a counter, a
          * warning bit, a sense key the device gives to every poll), and a
          * state is one observation, not one per poll.  A class is fed
-         * again only when its value grows; all is forgotten when the
-         * device is healthy again. */
+         * again only when its value grows, or after a complete read no
+         * longer reports it (the episode ended). */
         bool fed[_EREPORT_CLASS_MAX];
         uint64_t fed_value[_EREPORT_CLASS_MAX];
         AtaPolicyTracker ata_policy; /* ATA disks: the policy's episode */
@@ -143,7 +143,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
         size_t off = 0;
         json_object *snap = NULL;
         usec_t t = now(CLOCK_REALTIME);
-        bool cached = false;
+        bool cached = false, seen[_EREPORT_CLASS_MAX] = {};
         char span[FORMAT_TIMESPAN_MAX];
 
         h->busy = false;
@@ -166,6 +166,8 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                          * knows devices by kernel name. */
                         snprintf(e.device, sizeof(e.device), "%s", c->name);
                         snprintf(e.ci_id, sizeof(e.ci_id), "%s", c->id);
+                        if (e.class >= 0 && e.class < _EREPORT_CLASS_MAX)
+                                seen[e.class] = true;
                         if (e.class >= 0 && e.class < _EREPORT_CLASS_MAX &&
                             (!h->fed[e.class] || e.value > h->fed_value[e.class])) {
                                 h->fed[e.class] = true;
@@ -184,6 +186,16 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
 
         if (!cached) /* a failed read: the next one reads everything */
                 h->cache = (HealthCache) {};
+        /* Once per episode and class: a condition the device reports at
+         * every poll (a sense REQUEST SENSE keeps returning, a counter
+         * that stays up) is evidence once; it is news again only after a
+         * complete read no longer shows it. */
+        if (complete)
+                for (int k = 0; k < _EREPORT_CLASS_MAX; k++)
+                        if (!seen[k]) {
+                                h->fed[k] = false;
+                                h->fed_value[k] = 0;
+                        }
         if (!snap) {
                 /* Never a silent ok: the read failed or the worker died. */
                 snap = json_object_new_object();
@@ -214,10 +226,6 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                                         : HEALTH_UNKNOWN;
                 if (h->assessment < 0)
                         h->assessment = HEALTH_UNKNOWN;
-                if (h->assessment == HEALTH_OK) {
-                        memset(h->fed, 0, sizeof(h->fed));
-                        memset(h->fed_value, 0, sizeof(h->fed_value));
-                }
                 record_history(m, h, c, snap, t);
                 if (c)
                         manager_known_errors_check(m, c); /* power-on hours move countdowns */

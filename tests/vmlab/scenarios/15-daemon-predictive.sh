@@ -35,7 +35,11 @@ CONF
 vm_storguardd_start
 started() { grep -q "Health of disk '$sd' is" "$VM_OUT/storguardd.log"; }
 vm_must_wait 90 "storguardd to read $sd's health" started
-vm_check "no incident while everything is healthy" test "$(db 'select count(*) from incidents')" = 0
+# On the disks under test.  (QEMU's megasas disks answer TEST UNIT READY at
+# probe and REQUEST SENSE with HARDWARE ERROR / internal target failure: an
+# artefact of the emulation that storguard rightly counts as evidence.)
+vm_check "no incident while everything is healthy" \
+	test "$(db "select count(*) from incidents where json_extract(data, '\$.ci.name') in ('$sd', '$nvme')")" = 0
 
 # SCSI predictive failure (VMLAB.md): IE mode page TEST=1, MRIE=6.
 t0=$(now_us)

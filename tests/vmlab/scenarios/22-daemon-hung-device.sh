@@ -52,7 +52,7 @@ echo 60 >"/sys/block/$hung/device/timeout"
 vm_sd_inject timeout 1
 # Something in flight so the kernel is stuck on it as well.
 vm_read "$hung" 4 &
-timed_out() { grep -q "$hung.*\(did not finish\|timed out\)" "$VM_OUT/storguardd.log"; }
+timed_out() { grep -q "$hung.*\(did not finish\|did not complete\|timed out\)" "$VM_OUT/storguardd.log"; }
 vm_check "a poll of $hung gets stuck and is given up at its deadline" vm_wait_for 60 "a poll timeout logged" timed_out
 # From here on the device is stuck (60 s command timeout): the others'
 # polls must go on, and the bus must answer.

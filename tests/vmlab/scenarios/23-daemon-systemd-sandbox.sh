@@ -83,7 +83,10 @@ dd if=/dev/zero of=/dev/md0 bs=4k count=16 oflag=direct 2>/dev/null || true
 vm_must_wait 30 "md to fail $flaky" vm_md_member_faulty md0 "$flaky"
 isolated() { [ ! -e "/sys/block/md0/md/dev-$flaky" ]; }
 vm_check "the sandboxed daemon removes $flaky from md0" vm_wait_for 60 "$flaky removed" isolated
-mitigated() { [ "$(db "select status from incidents")" = mitigated ]; }
+# The member's incident.  (Health is polled here: QEMU's megasas disks answer
+# TEST UNIT READY at probe and REQUEST SENSE with HARDWARE ERROR, an
+# artefact of the emulation that storguard counts as evidence.)
+mitigated() { [ "$(db "select status from incidents where dedup_key like 'disk.failed:%'")" = mitigated ]; }
 vm_check "the incident is mitigated" vm_wait_for 30 "incident mitigated" mitigated
 vm_check "OverallHealth is critical on the bus" vm_dbus_wait_property 30 $SG OverallHealth 's "critical"'
 
