@@ -29,7 +29,7 @@
 #include "time-util.h"
 
 #define HEALTH_POOL_REQUEST_MAX 4096        /* bytes of one request */
-#define HEALTH_POOL_REPLY_MAX (1024 * 1024) /* bytes: a worker that says more is broken */
+#define HEALTH_POOL_REPLY_MAX ((size_t) 1024 * 1024) /* bytes: a worker that says more is broken */
 
 typedef struct HealthPool HealthPool;
 

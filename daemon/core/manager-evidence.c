@@ -691,7 +691,7 @@ void manager_inventory_changed(Manager *m, Ci *c, InventoryChange change) {
  * drivers/md/md.c); reading the file re-arms it.  md sends no uevent for a
  * failed member, so this is how it is noticed at once. */
 
-#define MDSTAT_MAX (4U * 1024U * 1024U) /* bytes; thousands of arrays fit */
+#define MDSTAT_MAX ((size_t) 4 * 1024 * 1024) /* bytes; thousands of arrays fit */
 
 /* Read /proc/mdstat from its start (which re-arms the POLLPRI wake-up) and
  * keep it.  Return: the arrays whose entries changed since the last read

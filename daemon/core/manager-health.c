@@ -293,7 +293,7 @@ static void start_read(Manager *m, DeviceHealth *h, const Ci *c) {
                 log_warning("Device node '%s' is too long to be polled, ignoring.", c->devnode);
                 return;
         }
-        strcpy(q.node, c->devnode);
+        memcpy(q.node, c->devnode, strlen(c->devnode) + 1); /* length checked above */
         health_pool_set_timeout(m->health_pool, m->config.health_timeout_usec); /* it may have been reloaded */
         r = health_pool_submit(m->health_pool, &q, sizeof(q), h);
         if (r < 0)

@@ -354,7 +354,7 @@ static int ereports_from_json(Parse *p, json_object *o, const char *k, Ereport *
 static int fault_from_json(Parse *p, json_object *o, Fault **ret) {
         _cleanup_free_ Fault *f = new0(Fault, 1);
         char class[32], action[32], type[32];
-        uint64_t confidence;
+        uint64_t confidence = 0;
         json_object *symptoms;
         int r;
 
@@ -514,7 +514,7 @@ static int link_controller(Parse *p, Diagnosis *d, json_object *o) {
  * -EBADMSG with the reason. */
 static int parse_envelope(Parse *p, const char *text, json_object **ret) {
         json_object *o;
-        uint64_t version;
+        uint64_t version = 0;
         int r;
 
         assert(text && p->reason && p->size > 0);
@@ -545,7 +545,7 @@ static void nodes_free(Hashmap *h) {
 
 int diagnosis_restore(Diagnosis *d, const char *text, bool new_boot, char *ret_reason, size_t reason_size) {
         Parse p = { .reason = ret_reason, .size = reason_size };
-        json_object *o, *nodes;
+        json_object *o = NULL, *nodes;
         Hashmap *old = d->nodes;
         int r;
 
@@ -657,7 +657,7 @@ int failslow_rings_restore(const char *text, usec_t interval_usec, FailSlowRingF
                            size_t reason_size) {
         Parse p = { .reason = ret_reason, .size = reason_size };
         _cleanup_free_ FailSlowRing *rings = NULL;
-        json_object *o, *a = NULL;
+        json_object *o = NULL, *a = NULL;
         uint64_t interval = 0;
         size_t n = 0;
         int r;

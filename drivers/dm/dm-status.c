@@ -132,8 +132,8 @@ int dm_mpath_table_queue_if_no_path(const char *params, bool *ret) {
 
 /* The answer of a status of a few paths fits easily; a map with many
  * paths gets DM_BUFFER_FULL_FLAG and a larger buffer. */
-#define DM_BUFFER_START (16 * 1024)
-#define DM_BUFFER_MAX (1024 * 1024)
+#define DM_BUFFER_START ((size_t) 16 * 1024)
+#define DM_BUFFER_MAX ((size_t) 1024 * 1024)
 
 int dm_target_status(const char *control, const char *name, bool table, char **ret_type, char **ret_params) {
         _cleanup_close_ int fd = -EBADF;
