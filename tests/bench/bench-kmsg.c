@@ -24,30 +24,11 @@ int main(int argc, char *argv[]) {
         const char *dir = TOP_SRCDIR "/tests/fixtures/kmsg";
         unsigned long total = argc > 1 ? strtoul(argv[1], NULL, 10) : BENCH_KMSG_RECORDS;
         KmsgFixture all = {};
-        struct dirent *de;
         uint64_t ereports = 0, storage = 0;
         usec_t t0, t1;
-        DIR *d;
 
-        d = opendir(dir);
-        if (!d) {
-                perror(dir);
+        if (kmsg_fixture_load_dir(dir, &all) < 0)
                 return 1;
-        }
-        while ((de = readdir(d))) {
-                char path[4096];
-                KmsgFixture f;
-
-                if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                if (kmsg_fixture_load(path, &f) < 0)
-                        continue;
-                for (size_t i = 0; i < f.n; i++)
-                        kmsg_fixture_push(&all, f.records[i], f.lengths[i]);
-                kmsg_fixture_free(&f);
-        }
-        closedir(d);
         if (all.n == 0)
                 return 1;
 

@@ -175,35 +175,16 @@ int main(int argc, char *argv[]) {
         unsigned long total = argc > 1 ? strtoul(argv[1], NULL, 10) : BENCH_PIPELINE_RECORDS;
         unsigned n_disks = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 10) : BENCH_PIPELINE_DISKS;
         KmsgFixture all = {};
-        struct dirent *de;
         uint64_t ereports = 0, unknown = 0, storage = 0;
         struct rusage ru_before, ru;
         usec_t t0, t1, t2, t3;
         Diagnosis *d = NULL;
         DiagParams p;
         Manager *m;
-        DIR *dd;
         int r;
 
-        dd = opendir(dir);
-        if (!dd) {
-                perror(dir);
+        if (kmsg_fixture_load_dir(dir, &all) < 0)
                 return 1;
-        }
-        while ((de = readdir(dd))) {
-                char path[4096];
-                KmsgFixture f;
-
-                if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                if (kmsg_fixture_load(path, &f) < 0)
-                        continue;
-                for (size_t i = 0; i < f.n; i++)
-                        kmsg_fixture_push(&all, f.records[i], f.lengths[i]);
-                kmsg_fixture_free(&f);
-        }
-        closedir(dd);
         if (all.n == 0)
                 return 1;
 

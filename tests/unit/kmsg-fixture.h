@@ -9,6 +9,7 @@
  * Shared by the unit test and the benchmark.
  */
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,5 +104,32 @@ static inline int kmsg_fixture_load(const char *path, KmsgFixture *ret) {
         free(line);
         fclose(in);
         *ret = f;
+        return 0;
+}
+
+/* Every fixture file in dir (not READMEs) appended to *all.
+ * Return: 0, or -1 when dir cannot be read. */
+static inline int kmsg_fixture_load_dir(const char *dir, KmsgFixture *all) {
+        struct dirent *de;
+        DIR *d = opendir(dir);
+
+        if (!d) {
+                perror(dir);
+                return -1;
+        }
+        while ((de = readdir(d))) {
+                char path[4096];
+                KmsgFixture f;
+
+                if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                if (kmsg_fixture_load(path, &f) < 0)
+                        continue;
+                for (size_t i = 0; i < f.n; i++)
+                        kmsg_fixture_push(all, f.records[i], f.lengths[i]);
+                kmsg_fixture_free(&f);
+        }
+        closedir(d);
         return 0;
 }
