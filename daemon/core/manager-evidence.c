@@ -60,7 +60,7 @@ Incident *manager_controller_incident(Manager *m, const Ci *disk) {
 static Ci *find_ata_port(Manager *m, const char *port) {
         _cleanup_free_ Ci **l = NULL;
         Ci *ctrl = NULL;
-        int n = inventory_list(m->inventory, &l);
+        int n = inventory_list_unsorted(m->inventory, &l); /* per record: no sort */
         char suffix[64];
 
         snprintf(suffix, sizeof(suffix), "-%s", port);
@@ -81,7 +81,7 @@ static Ci *find_devnum(Manager *m, const char *device) {
         Ci *c = NULL;
         char tail;
 
-        if (sscanf(device, "%u:%u%c", &maj, &min, &tail) != 2)
+        if (!m->udev || sscanf(device, "%u:%u%c", &maj, &min, &tail) != 2)
                 return NULL;
         d = udev_device_new_from_devnum(m->udev, 'b', makedev(maj, min));
         if (!d)
@@ -91,7 +91,7 @@ static Ci *find_devnum(Manager *m, const char *device) {
         return c;
 }
 
-static int diag_lookup(void *userdata, const char *device, DiagNode *ret) {
+int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
         Manager *m = userdata;
         Ci *c, *array, *map;
 
@@ -376,7 +376,7 @@ void manager_feed(const Ereport *e, void *userdata) {
         /* Known errors matched by a failure signature (Evidence=). */
         if (m->known_errors.n > 0 && known_error_db_wants(&m->known_errors, e->class)) {
                 DiagNode dn;
-                if (diag_lookup(m, e->device, &dn) >= 0 && dn.ci_id)
+                if (manager_diag_lookup(m, e->device, &dn) >= 0 && dn.ci_id)
                         manager_known_errors_evidence(m, dn.ci_id, e->class);
         }
         if (r < 0 && r != -ENOENT)
@@ -856,7 +856,7 @@ int manager_evidence_start(Manager *m) {
                         log_error_errno(r, "Webhooks are not sent: %m");
         }
 
-        r = diagnosis_new(&m->config.diagnosis.diag, diag_lookup, m, on_fault, m, &m->diagnosis);
+        r = diagnosis_new(&m->config.diagnosis.diag, manager_diag_lookup, m, on_fault, m, &m->diagnosis);
         if (r < 0)
                 return log_error_errno(r, "Failed to start diagnosis: %m");
         r = sd_event_add_time(m->event, &m->diagnosis_timer, CLOCK_REALTIME, USEC_INFINITY, USEC_PER_MSEC * 10,

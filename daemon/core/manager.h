@@ -121,6 +121,11 @@ int manager_reload(Manager *m);
 int manager_evidence_start(Manager *m);
 void manager_evidence_stop(Manager *m);
 
+/* manager_diag_lookup() - diagnosis's view of a device named by an ereport
+ * ("sdb", "ata3", "8:32" when udev is there): its CI, controller, array or
+ * map.  Return: 0, -ENOENT. */
+int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret);
+
 /* manager_feed() - one ereport into diagnosis (kmsg, state changes, polls). */
 void manager_feed(const Ereport *e, void *userdata);
 /* manager_raise_fault() - a fault found outside diagnosis (the ATA policy)

@@ -132,35 +132,6 @@ static Inventory *make_inventory(unsigned n_disks) {
         return inv;
 }
 
-/* As manager-evidence.c's diag_lookup(), without the devnum ("8:32") form
- * that needs udev: those ereports count as unknown here. */
-static const char *keep(Manager *m, unsigned slot, const char *s) {
-        if (!s)
-                return NULL;
-        snprintf(m->lookup_buf[slot], sizeof(m->lookup_buf[slot]), "%s", s);
-        return m->lookup_buf[slot];
-}
-
-static int bench_lookup(void *userdata, const char *device, DiagNode *ret) {
-        Manager *m = userdata;
-        Ci *c, *array, *map;
-
-        c = inventory_get_by_name(m->inventory, device);
-        if (!c)
-                return -ENOENT;
-        array = c->type == CI_DISK ? manager_find_container(m, c->name, CI_ARRAY) : NULL;
-        map = c->type == CI_DISK ? manager_find_container(m, c->name, CI_MULTIPATH) : NULL;
-        *ret = (DiagNode) {
-                .ci_id = keep(m, 0, c->id),
-                .type = c->type,
-                .name = keep(m, 1, c->name),
-                .controller_id = keep(m, 2, c->controller_id),
-                .array_id = array ? keep(m, 3, array->id) : NULL,
-                .map_id = map && !array ? keep(m, 3, map->id) : NULL,
-        };
-        return 0;
-}
-
 static uint64_t n_faults;
 static void sink(const Fault *f, void *userdata) {
         n_faults++;
@@ -194,7 +165,7 @@ int main(int argc, char *argv[]) {
                 return 1;
         m->inventory = make_inventory(n_disks);
         diag_params_default(&p);
-        r = diagnosis_new(&p, bench_lookup, m, sink, NULL, &d);
+        r = diagnosis_new(&p, manager_diag_lookup, m, sink, NULL, &d);
         if (r < 0)
                 return 1;
 
@@ -254,7 +225,7 @@ int main(int argc, char *argv[]) {
                 t4 = now(CLOCK_PROCESS_CPUTIME_ID);
                 r = diagnosis_snapshot(d, &snap);
                 t5 = now(CLOCK_PROCESS_CPUTIME_ID);
-                if (r < 0 || diagnosis_new(&p, bench_lookup, m, sink, NULL, &d2) < 0)
+                if (r < 0 || diagnosis_new(&p, manager_diag_lookup, m, sink, NULL, &d2) < 0)
                         return 1;
                 t6 = now(CLOCK_PROCESS_CPUTIME_ID);
                 r = diagnosis_restore(d2, snap, false, reason, sizeof(reason));
