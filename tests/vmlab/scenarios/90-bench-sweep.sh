@@ -33,6 +33,11 @@
 #      of the daemon and the sum over its workers.
 # Figures go to bench.txt as "BENCH key=value" (tests/bench/bench-table.sh
 # prints them).  The guest runs under TCG: 10-30x slower than native.
+# Profiling (where the CPU goes, not the figures: perf costs CPU too):
+#   VMLAB_TOOLS=/usr/bin/perf VMLAB_APPEND="BENCH_PERF=1 BENCH_NS=256" \
+#     tests/vmlab/run 90-bench-sweep
+# records every measurement window system-wide (perf record -a, cpu-clock:
+# TCG has no PMU) and leaves perf-<window>.txt reports beside bench.txt.
 . /vmlab/lib.sh
 
 BUDGET_S=2400   # no new N once the guest has been up this long
@@ -139,6 +144,33 @@ daemon_start() {
 	pid=$VM_STORGUARDD_PID
 	wait_reads 600 0 || vm_die "storguardd is not on the bus"
 }
+# window S TAG - the measurement window of S seconds (not a
+# synchronisation); profiled into perf-TAG.txt with BENCH_PERF=1.
+window() {
+	if [ "${BENCH_PERF:-0}" = 1 ] && [ -x /usr/bin/perf ]; then
+		perf_run "$2" sleep "$1"
+	else
+		sleep "$1"
+	fi
+}
+# perf_run TAG CMD... - CMD under a system-wide profile, reported into
+# perf-TAG.txt: the busy processes, then storguardd's and smartd's own
+# samples by symbol (percentages of that process's samples).  The data
+# (perf-TAG.data) and the guest's kallsyms stay for `perf report
+# --symfs=<run>/overlay --kallsyms=kallsyms` on the host.
+perf_run() {
+	_tag=$1; shift
+	/usr/bin/perf record -q -a -e cpu-clock -F 499 -o "/run/perf-$_tag.data" -- "$@" 2>>"$VM_OUT/perf.err"
+	{
+		/usr/bin/perf report -i "/run/perf-$_tag.data" --stdio --no-children --sort comm --percent-limit 0.05
+		for _c in storguardd smartd; do
+			/usr/bin/perf report -i "/run/perf-$_tag.data" --stdio --no-children --comms "$_c" \
+				--percentage relative --sort dso,sym --percent-limit 0.5
+		done
+	} >"$VM_OUT/perf-$_tag.txt" 2>>"$VM_OUT/perf.err"
+	cp "/run/perf-$_tag.data" "$VM_OUT/" && rm -f "/run/perf-$_tag.data"
+	[ -f "$VM_OUT/kallsyms" ] || cat /proc/kallsyms >"$VM_OUT/kallsyms"
+}
 per() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "" }'; }
 
 LAB_DISKS=$(ls /sys/block | tr '\n' ' ')
@@ -203,7 +235,7 @@ for n in $NS; do
 	i=1
 	while [ $i -le $ROUNDS ]; do
 		c0=$(tree_ticks "$pid"); d0=$(self_ticks "$pid"); r0=$(health_reads); k0=$(sd_cmnds)
-		sleep $WINDOW_S # the measurement window (not a synchronisation)
+		window "$WINDOW_S" "sweep-$n-$i"
 		c1=$(tree_ticks "$pid"); d1=$(self_ticks "$pid"); r1=$(health_reads); k1=$(sd_cmnds)
 		per "$(((c1 - c0) * ms_per_tick))" "$((r1 - r0))" >>"$VM_OUT/sg-$n.ms"; echo >>"$VM_OUT/sg-$n.ms"
 		per "$(((d1 - d0) * ms_per_tick))" "$((r1 - r0))" >>"$VM_OUT/sg-$n.self"; echo >>"$VM_OUT/sg-$n.self"
@@ -215,6 +247,10 @@ for n in $NS; do
 		sm=$(cpu_ms /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" -s /run/smartd-state- -A /run/smartd-attrlog-)
 		k1=$(sd_cmnds)
 		cp "$VM_OUT/cmd.err" "$VM_OUT/smartd-$n.err"
+		if [ "${BENCH_PERF:-0}" = 1 ] && [ -x /usr/bin/perf ] && [ $i = 1 ]; then
+			perf_run "smartd-$n" /usr/sbin/smartd -q onecheck -c "$VM_OUT/smartd-$n.conf" \
+				-s /run/smartd-state- -A /run/smartd-attrlog- >/dev/null 2>&1
+		fi
 		per "$sm" "$n" >>"$VM_OUT/smartd-$n.ms"; echo >>"$VM_OUT/smartd-$n.ms"
 		[ -n "$k0" ] && { per "$((k1 - k0))" "$n"; echo; } >>"$VM_OUT/smartd-$n.cmds"
 		vm_log "bench N=$n round $i: smartd $sm ms CPU"
@@ -253,7 +289,7 @@ for n in $NS; do
 	c0=$(tree_ticks "$pid")
 	t0=$(vm_now_ms)
 	r0=$(health_reads)
-	sleep $STEADY_S # the measurement window (not a synchronisation)
+	window "$STEADY_S" "steady-$n"
 	c1=$(tree_ticks "$pid")
 	t1=$(vm_now_ms)
 	r1=$(health_reads)
