@@ -33,6 +33,8 @@ typedef struct DiskSamples {
         bool have_last;
         ScsiCounters counters;
         bool have_counters;
+        bool no_counters;          /* not a SCSI device: nothing to read */
+        usec_t counters_usec;      /* CLOCK_MONOTONIC of the last counter read */
         FailSlowRing ring;         /* its windows, kept across a restart */
         bool seen;                 /* sampled in this round */
 } DiskSamples;
@@ -72,8 +74,12 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
         ScsiCounters now_c;
         char raw[160];
 
-        if (scsi_counters_read(c->syspath, &now_c) < 0 || !now_c.present)
+        if (scsi_counters_read(c->syspath, &now_c) < 0)
                 return;
+        if (!now_c.present) {
+                s->no_counters = true;
+                return;
+        }
         if (s->have_counters) {
                 if (now_c.ioerr > s->counters.ioerr) {
                         snprintf(raw, sizeof(raw), "%s: ioerr_cnt %llu -> %llu", c->name,
@@ -97,26 +103,56 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
         s->have_counters = true;
 }
 
-/* One window of the block device at syspath; SCSI counters too when c
- * (the disk) is given. */
-static DiskSamples *sample_block(Manager *m, const char *syspath, const Ci *c) {
+/* The SCSI counters and state of a disk the block layer left idle are read
+ * this often, a busy disk's at every sample: on an idle disk they move only
+ * through pass-through commands (blkstat_idle()).  An idle fleet costs one
+ * read of /proc/diskstats per sample, not six sysfs files per disk (each
+ * sysfs read clears a page in the kernel; at 256 disks that was most of the
+ * daemon's CPU). */
+#define LATENCY_IDLE_COUNTERS_USEC (5 * USEC_PER_MINUTE)
+
+/* One round's /proc/diskstats, sorted by name (blkstat_find()). */
+typedef struct DiskStats {
+        BlkStatEntry *entries;
+        size_t n;
+} DiskStats;
+
+/* One window of the block device at syspath (kernel name @name); SCSI
+ * counters too when c (the disk) is given. */
+static DiskSamples *sample_block(Manager *m, const DiskStats *ds, const char *syspath, const char *name,
+                                 const Ci *c) {
         DiskSamples *s = samples_for(m, syspath);
+        const BlkStatEntry *e = blkstat_find(ds->entries, ds->n, name);
+        usec_t t = now(CLOCK_MONOTONIC);
         BlkStat st;
         uint64_t lat, ios;
+        bool read_ok, idle;
 
         if (!s)
                 return NULL;
         if (s->seen)
                 return s; /* already sampled in this round (a disk that is also a member) */
         s->seen = true;
-        if (c)
+        if (e) {
+                st = e->stat;
+                read_ok = true;
+        } else /* not in /proc/diskstats (or it is unreadable): its own file */
+                read_ok = blkstat_read(syspath, &st) >= 0;
+        idle = read_ok && blkstat_idle(s->have_last ? &s->last : NULL, &st);
+        if (c && !s->no_counters && (!idle || !s->have_counters || t >= s->counters_usec + LATENCY_IDLE_COUNTERS_USEC)) {
                 sample_counters(m, c, s);
-        if (blkstat_read(syspath, &st) < 0)
+                s->counters_usec = t;
+        }
+        if (!read_ok)
                 return s;
         if (s->have_last) {
+                bool was_idle = failslow_ring_idle(&s->ring);
+
                 ios = blkstat_window(&s->last, &st, &lat);
                 failslow_ring_push(&s->ring, (FailSlowSample) { .latency_usec = lat, .ios = ios }, now(CLOCK_REALTIME));
-                manager_state_changed(m);
+                /* An idle disk's windows are nothing to save. */
+                if (!was_idle || ios > 0)
+                        manager_state_changed(m);
         }
         s->last = st;
         s->have_last = true;
@@ -179,16 +215,22 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
         _cleanup_free_ Ci **group = NULL;
         _cleanup_free_ DiskSamples **gsamples = NULL;
         _cleanup_free_ Ci **disks = NULL;
+        _cleanup_free_ BlkStatEntry *entries = NULL;
+        DiskStats ds = {};
         DiskSamples *s;
-        int n = inventory_list_unsorted(m->inventory, &l);
+        int n = inventory_list_unsorted(m->inventory, &l), r;
 
         if (n < 0)
                 return 0;
+        r = blkstat_read_diskstats("/proc/diskstats", &entries, &ds.n);
+        if (r < 0)
+                log_debug_errno(r, "Cannot read /proc/diskstats, reading each disk's stat file: %m");
+        ds.entries = entries;
         HASHMAP_FOREACH(s, m->latency)
                 s->seen = false;
         for (int i = 0; i < n; i++)
                 if (l[i]->type == CI_DISK && l[i]->state == CI_STATE_PRESENT && l[i]->syspath)
-                        (void) sample_block(m, l[i]->syspath, l[i]);
+                        (void) sample_block(m, &ds, l[i]->syspath, l[i]->name, l[i]);
 
         group = new(Ci *, (size_t) n + 1);
         gsamples = new(DiskSamples *, (size_t) n + 1);
@@ -217,7 +259,7 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
                                 u = udev_device_new_from_subsystem_sysname(m->udev, "block", a->name);
                                 if (!u)
                                         continue;
-                                gsamples[g] = sample_block(m, udev_device_get_syspath(u), NULL);
+                                gsamples[g] = sample_block(m, &ds, udev_device_get_syspath(u), a->name, NULL);
                                 udev_device_unref(u);
                                 group[g++] = d;
                         }
@@ -270,7 +312,7 @@ int manager_latency_snapshot(Manager *m, char **ret) {
         if (!rings)
                 return -ENOMEM;
         HASHMAP_FOREACH(s, m->latency)
-                if (s->ring.n > 0)
+                if (s->ring.n > 0 && !failslow_ring_idle(&s->ring))
                         rings[n++] = (FailSlowNamedRing) { .key = s->key, .ring = &s->ring };
         return failslow_rings_snapshot(rings, n, m->config.latency_interval_usec, ret);
 }

@@ -90,3 +90,10 @@ void failslow_ring_push(FailSlowRing *r, FailSlowSample s, usec_t now_usec) {
         r->windows[r->n++] = s;
         r->last_usec = now_usec;
 }
+
+bool failslow_ring_idle(const FailSlowRing *r) {
+        for (unsigned i = 0; i < r->n && i < FAILSLOW_RING_MAX; i++)
+                if (r->windows[i].ios > 0)
+                        return false;
+        return true;
+}

@@ -65,3 +65,6 @@ typedef struct FailSlowRing {
 
 /* failslow_ring_push() - one more window at now_usec; the oldest goes when full. */
 void failslow_ring_push(FailSlowRing *r, FailSlowSample s, usec_t now_usec);
+/* failslow_ring_idle() - no window of @r saw an I/O: nothing in it can
+ * ever be judged slow, so there is nothing to save across a restart. */
+bool failslow_ring_idle(const FailSlowRing *r) _pure_;

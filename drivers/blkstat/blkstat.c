@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc-util.h"
 #include "blkstat.h"
@@ -27,12 +28,88 @@ int blkstat_parse(const char *text, BlkStat *ret) {
                         return -EBADMSG;
                 p = e;
         }
+        /* The rest (discards, flushes) only into the digest: FNV-1a over
+         * the digits of every field, so that any completed request shows. */
+        uint64_t h = 1469598103934665603ULL;
+
+        for (const char *q = text; *q && *q != '\n'; q++)
+                if (*q >= '0' && *q <= '9')
+                        h = (h ^ (unsigned char) *q) * 1099511628211ULL;
+                else if (q > text && q[-1] >= '0' && q[-1] <= '9')
+                        h = (h ^ ' ') * 1099511628211ULL; /* field boundary */
         *ret = (BlkStat) {
                 .read_ios = v[0], .read_sectors = v[2], .read_ticks_ms = v[3],
                 .write_ios = v[4], .write_sectors = v[6], .write_ticks_ms = v[7],
                 .in_flight = v[8], .io_ticks_ms = v[9],
+                .digest = h,
         };
         return 0;
+}
+
+bool blkstat_idle(const BlkStat *before, const BlkStat *after) {
+        return before && after->in_flight == 0 && before->in_flight == 0 && before->digest == after->digest;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        return strcmp(((const BlkStatEntry *) a)->name, ((const BlkStatEntry *) b)->name);
+}
+
+int blkstat_parse_diskstats(const char *text, BlkStatEntry **ret, size_t *ret_n) {
+        _cleanup_free_ BlkStatEntry *e = NULL;
+        size_t n = 0, allocated = 0;
+
+        for (const char *line = text; line && *line;) {
+                const char *end = strchr(line, '\n'), *p = line, *name;
+                size_t len;
+
+                /* major, minor: digits; then the name, up to a blank. */
+                for (int f = 0; f < 2; f++) {
+                        while (*p == ' ' || *p == '\t')
+                                p++;
+                        while (*p >= '0' && *p <= '9')
+                                p++;
+                }
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                name = p;
+                while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+                        p++;
+                len = (size_t) (p - name);
+                if (len > 0 && len < BLKSTAT_NAME_MAX) {
+                        if (GREEDY_REALLOC(e, allocated, n + 1) < 0)
+                                return -ENOMEM;
+                        if (blkstat_parse(p, &e[n].stat) >= 0) {
+                                memcpy(e[n].name, name, len);
+                                e[n].name[len] = 0;
+                                n++;
+                        }
+                }
+                line = end ? end + 1 : NULL;
+        }
+        if (n > 1)
+                qsort(e, n, sizeof(*e), cmp_entry);
+        *ret = TAKE_PTR(e);
+        *ret_n = n;
+        return 0;
+}
+
+int blkstat_read_diskstats(const char *path, BlkStatEntry **ret, size_t *ret_n) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_full_file(path, (size_t) 16 << 20, &text, NULL);
+        if (r < 0)
+                return r;
+        return blkstat_parse_diskstats(text, ret, ret_n);
+}
+
+const BlkStatEntry *blkstat_find(const BlkStatEntry *entries, size_t n, const char *name) {
+        BlkStatEntry key;
+
+        if (!entries || n == 0 || strlen(name) >= sizeof(key.name))
+                return NULL;
+        strcpy(key.name, name); /* length checked above */
+        return bsearch(&key, entries, n, sizeof(*entries), cmp_entry);
 }
 
 int blkstat_read(const char *disk_syspath, BlkStat *ret) {

@@ -28,6 +28,7 @@ typedef struct BlkStat {
         uint64_t read_ios, read_sectors, read_ticks_ms;
         uint64_t write_ios, write_sectors, write_ticks_ms;
         uint64_t in_flight, io_ticks_ms;
+        uint64_t digest;        /* of every field, discards and flushes too */
 } BlkStat;
 
 typedef struct ScsiCounters {
@@ -44,6 +45,29 @@ int blkstat_parse(const char *text, BlkStat *ret);
 int blkstat_read(const char *disk_syspath, BlkStat *ret);
 /* scsi_counters_read() - Return: 0 (present false for non-SCSI disks). */
 int scsi_counters_read(const char *disk_syspath, ScsiCounters *ret);
+
+/* /proc/diskstats: one line per block device, "major minor name" and then
+ * the fields of <disk>/stat; one read gives every device's counters. */
+#define BLKSTAT_NAME_MAX 32 /* DISK_NAME_LEN */
+
+typedef struct BlkStatEntry {
+        char name[BLKSTAT_NAME_MAX];
+        BlkStat stat;
+} BlkStatEntry;
+
+/* blkstat_parse_diskstats() - every line of @text that parses, sorted by
+ * name for blkstat_find() (a line that does not parse is left out: that
+ * device is read from its own stat file).  Return: 0, -ENOMEM. */
+int blkstat_parse_diskstats(const char *text, BlkStatEntry **ret, size_t *ret_n);
+int blkstat_read_diskstats(const char *path, BlkStatEntry **ret, size_t *ret_n);
+const BlkStatEntry *blkstat_find(const BlkStatEntry *entries, size_t n, const char *name) _pure_;
+
+/* blkstat_idle() - nothing went through the block layer between two
+ * samples (@before may be NULL: no earlier sample): no request completed,
+ * none is in flight.  The SCSI error counters of an idle disk can move
+ * only through pass-through commands (SG_IO), so a sampler reads them
+ * every few samples instead of every sample. */
+bool blkstat_idle(const BlkStat *before, const BlkStat *after) _pure_;
 
 /* blkstat_window() - what happened between two samples: completed I/Os
  * and their mean completion time.  Counters that went backwards (the

@@ -746,6 +746,25 @@ static int evaluate_rings(const Rings *x, FailSlowVerdict *v) {
         return failslow_evaluate(mat, 4, w, NULL, v);
 }
 
+/* A ring holds something to judge (and to save) only once a window saw
+ * an I/O, and again nothing once that window has left it. */
+static void test_failslow_ring_idle(void **state) {
+        FailSlowRing r = {};
+
+        assert_true(failslow_ring_idle(&r));
+        for (unsigned i = 0; i < FAILSLOW_RING_MAX; i++)
+                failslow_ring_push(&r, (FailSlowSample) { .latency_usec = 0, .ios = 0 }, T0 + i);
+        assert_true(failslow_ring_idle(&r));
+        failslow_ring_push(&r, (FailSlowSample) { .latency_usec = 900, .ios = 3 }, T0 + 100);
+        assert_false(failslow_ring_idle(&r));
+        for (unsigned i = 0; i < FAILSLOW_RING_MAX - 1; i++) {
+                failslow_ring_push(&r, (FailSlowSample) {}, T0 + 200 + i);
+                assert_false(failslow_ring_idle(&r));
+        }
+        failslow_ring_push(&r, (FailSlowSample) {}, T0 + 300);
+        assert_true(failslow_ring_idle(&r));
+}
+
 static void test_failslow_restart(void **state) {
         /* member 2 slows from window 2 on */
         const FailSlowSample (*s)[4] = failslow_table;
@@ -836,6 +855,7 @@ int main(void) {
                 cmocka_unit_test(test_restart_new_boot),
                 cmocka_unit_test(test_restart_long_names),
                 cmocka_unit_test(test_restore_garbage),
+                cmocka_unit_test(test_failslow_ring_idle),
                 cmocka_unit_test(test_failslow_restart),
                 cmocka_unit_test(test_restore_real_snapshot),
         };
