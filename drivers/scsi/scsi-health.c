@@ -121,8 +121,11 @@ static int read_state(const ScsiTransport *t, const char *device, ScsiHealthCach
         ScsiSense sense;
         size_t n;
         int r, pages_read = 0;
+        bool ie_page = memchr(id->pages, 0x2f, id->n_pages) != NULL;
 
         for (size_t i = 0; i < id->n_pages; i++) {
+                if (steady && id->pages[i] == 0x0d && id->temperature_in_ie)
+                        continue; /* the IE page reports it */
                 r = read_log_page(t, id->pages[i], buf, buf_size, &n, &sense);
                 if (r == -ENOMEM)
                         return r;
@@ -139,7 +142,20 @@ static int read_state(const ScsiTransport *t, const char *device, ScsiHealthCach
                         continue;
                 }
                 pages_read++;
+                if (!steady && id->pages[i] == 0x2f) {
+                        /* The IE page's own temperature, against the
+                         * temperature page's (read before it). */
+                        HealthSnapshot ie = { .temperature_mkelvin = HEALTH_VALUE_NONE };
+
+                        id->temperature_in_ie = scsi_log_parse_page(*buf, n, &ie) >= 0 &&
+                                                ie.temperature_mkelvin != HEALTH_VALUE_NONE &&
+                                                ie.temperature_mkelvin == s->temperature_mkelvin;
+                }
         }
+        if (!steady)
+                id->trip_temperature_mkelvin = s->trip_temperature_mkelvin;
+        else if (id->temperature_in_ie)
+                s->trip_temperature_mkelvin = id->trip_temperature_mkelvin;
 
         if (steady) {
                 s->ie_enabled_known = id->ie_enabled_known;
@@ -154,8 +170,10 @@ static int read_state(const ScsiTransport *t, const char *device, ScsiHealthCach
         }
 
         /* MRIE 6 ("only report informational exception condition on
-         * request") delivers a predictive failure in REQUEST SENSE. */
-        r = scsi_request_sense(t, false, *buf, 252, &n, &sense);
+         * request") delivers a predictive failure in REQUEST SENSE; the
+         * IE page has it too, so a steady read of a disk with that page
+         * does not ask. */
+        r = steady && ie_page ? -ENODATA : scsi_request_sense(t, false, *buf, 252, &n, &sense);
         if (r >= 0 && n > 0) {
                 ScsiSense rs;
 

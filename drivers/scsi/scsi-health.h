@@ -34,6 +34,11 @@ typedef struct ScsiHealthCache {
          * changed only by MODE SELECT. */
         bool ie_enabled_known, ie_enabled;
         uint8_t ie_mrie;
+        /* The IE log page (0x2f) reports the temperature the temperature
+         * page (0x0d) does: a steady read takes it from there, with the
+         * reference temperature of the full read. */
+        bool temperature_in_ie;
+        uint64_t trip_temperature_mkelvin;
 } ScsiHealthCache;
 
 /*
@@ -41,8 +46,13 @@ typedef struct ScsiHealthCache {
  * INQUIRY (+ VPD 0x80), TEST UNIT READY, LOG SENSE 0x00 and every
  * supported page of scsi-pages.h, MODE SENSE 0x1c, REQUEST SENSE (MRIE 6
  * reports a predictive failure there).  With a valid @cache (may be NULL)
- * only the health pages and REQUEST SENSE are sent (what changes without
- * a MODE SELECT); a full read fills @cache.  Sense data met on the way is emitted as
+ * only what changes without a MODE SELECT is sent: the health pages, but
+ * not the temperature page when the IE page gave the same temperature in
+ * the full read, and REQUEST SENSE only without an IE page (the IE page
+ * holds the condition REQUEST SENSE would, whatever MRIE says; a unit
+ * attention comes back on the first LOG SENSE).  On a disk with only the
+ * IE and temperature pages (scsi_debug) that is one command a read.  A full
+ * read fills @cache.  Sense data met on the way is emitted as
  * ereports to @sink (may be NULL), as is what the snapshot implies
  * (health_snapshot_emit()).
  * A device that cannot be read gets a snapshot with assessment unknown and

@@ -462,12 +462,18 @@ static void test_read_health_cached(void **state) {
                 } else {
                         assert_string_equal(json_object_to_json_string(o), first);
                         if (pass == 1) {
-                                /* LOG SENSE 0x0d and 0x2f, REQUEST SENSE. */
-                                assert_int_equal(rp.calls, 3);
+                                /* LOG SENSE 0x2f only: it holds the
+                                 * temperature 0x0d gave (38 C) and the
+                                 * condition REQUEST SENSE would; the
+                                 * reference temperature (65 C) is kept. */
+                                assert_int_equal(rp.calls, 1);
                                 assert_int_equal(rp.by_opcode[0x12], 0);
                                 assert_int_equal(rp.by_opcode[0x5a], 0);
                                 assert_int_equal(rp.by_opcode[0x00], 0);
-                                assert_int_equal(rp.by_opcode[0x4d], 2);
+                                assert_int_equal(rp.by_opcode[0x03], 0);
+                                assert_int_equal(rp.by_opcode[0x4d], 1);
+                                assert_int_equal(s->temperature_mkelvin, celsius_to_mkelvin(38));
+                                assert_int_equal(s->trip_temperature_mkelvin, celsius_to_mkelvin(65));
                         } else {
                                 /* The attention, then the whole read again. */
                                 assert_int_equal(rp.by_opcode[0x12], 2);
@@ -477,6 +483,82 @@ static void test_read_health_cached(void **state) {
                         }
                 }
                 json_object_put(o);
+        }
+}
+
+/* A steady read of a disk whose IE page reports another temperature than
+ * its temperature page still reads the temperature page; and a
+ * predictive failure the IE page reports (MRIE 6, so no unit attention)
+ * is seen without REQUEST SENSE. */
+static void test_read_health_cached_ie(void **state) {
+        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
+        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
+        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
+        size_t nq, nsn, nsup, ntemp, nie, nmode;
+        static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
+        ScsiHealthCache cache = {};
+
+        q = hex_fixture_load(inq, NULL, &nq);
+        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
+        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
+        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
+        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
+        mode = hex_fixture_load(modes, NULL, &nmode);
+        /* scsi_debug's IE page: header, parameter 0000h (4 bytes), ASC,
+         * ASCQ, temperature. */
+        assert_true(nie >= 11);
+        assert_int_equal(ie[10], 38);
+
+        for (int pass = 0; pass < 4; pass++) {
+                /* 0: cold, IE says 40 C; 1: steady, so 0x0d is read too;
+                 * 2: cold again (38 C both); 3: steady, IE says 0x5d/0xff. */
+                const Reply replies[] = {
+                        { 0x12, -2, 0, q, nq, NULL, 0 },
+                        { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
+                        { 0x00, -1, 0, NULL, 0, NULL, 0 },
+                        { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
+                        { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
+                        { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
+                        { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
+                        { 0x03, -1, 0, no_sense, sizeof(no_sense), NULL, 0 },
+                };
+                Replay rp = { replies, ELEMENTSOF(replies) };
+                ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
+                _cleanup_(health_snapshot_freep) HealthSnapshot *s = NULL;
+                Collected c = {};
+
+                ie[10] = pass < 2 ? 40 : 38;
+                if (pass == 2)
+                        cache = (ScsiHealthCache) {};
+                if (pass == 3) {
+                        ie[8] = 0x5d;
+                        ie[9] = 0xff;
+                }
+                assert_int_equal(scsi_read_health(&t, "sdb", &cache, 1000, collect, &c, &s), 0);
+                assert_int_equal(s->error, 0);
+                switch (pass) {
+                case 0:
+                case 2:
+                        assert_int_equal(rp.calls, 8);
+                        assert_int_equal(cache.temperature_in_ie, pass == 2);
+                        break;
+                case 1:
+                        assert_int_equal(rp.calls, 2); /* LOG SENSE 0x0d and 0x2f */
+                        assert_int_equal(rp.by_opcode[0x03], 0);
+                        assert_int_equal(s->temperature_mkelvin, celsius_to_mkelvin(38)); /* the temperature page's */
+                        break;
+                case 3: {
+                        bool seen = false;
+
+                        assert_int_equal(rp.calls, 1);
+                        assert_int_equal(s->assessment, HEALTH_FAILING);
+                        assert_int_equal(s->ie_asc, 0x5d);
+                        for (size_t i = 0; i < c.n; i++)
+                                seen = seen || c.e[i].class == EREPORT_SCSI_PREDICTIVE_FAILURE;
+                        assert_true(seen);
+                        break;
+                }
+                }
         }
 }
 
@@ -562,6 +644,7 @@ int main(void) {
                 cmocka_unit_test(test_inquiry_vpd),
                 cmocka_unit_test(test_read_health_scsi_debug),
                 cmocka_unit_test(test_read_health_cached),
+                cmocka_unit_test(test_read_health_cached_ie),
                 cmocka_unit_test(test_read_health_long_page),
                 cmocka_unit_test(test_read_health_unreadable),
         };
