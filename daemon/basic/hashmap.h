@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -21,6 +22,17 @@ typedef struct HashmapIter {
         void *entry;
 } HashmapIter;
 #define HASHMAP_ITER_FIRST ((HashmapIter) {})
+
+/* FNV-1a, 64 bit: a digest to tell "the same bytes again" (a snapshot
+ * unchanged, a stat line that did not move) and to spread devices over an
+ * interval.  Not for anything an attacker chooses.  Chain calls through
+ * @h; start with FNV1A64_INIT. */
+#define FNV1A64_INIT UINT64_C(1469598103934665603)
+static inline uint64_t fnv1a64(uint64_t h, const void *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ ((const unsigned char *) p)[i]) * UINT64_C(1099511628211);
+        return h;
+}
 
 Hashmap *hashmap_new(void);
 Hashmap *hashmap_free(Hashmap *h);

@@ -39,15 +39,42 @@ struct HealthPool {
         PoolWorker *dying;
 };
 
-int health_pool_reply(int fd, char type, const void *payload, uint32_t len) {
-        int r;
+/* In the worker: the records of the reply not yet written.  A reply goes
+ * out in one write with its 'D' (one wake-up of the daemon, not one per
+ * record), unless the work flushes earlier (health_pool_flush()). */
+static struct {
+        char *buf;
+        size_t size, allocated;
+} pending;
 
-        r = loop_write(fd, &type, 1);
-        if (r >= 0)
-                r = loop_write(fd, &len, sizeof(len));
-        if (r >= 0 && len > 0)
-                r = loop_write(fd, payload, len);
+int health_pool_flush(int fd) {
+        int r = 0;
+
+        if (pending.size > 0)
+                r = loop_write(fd, pending.buf, pending.size);
+        pending.size = 0;
         return r;
+}
+
+int health_pool_reply(int fd, char type, const void *payload, uint32_t len) {
+        if (GREEDY_REALLOC(pending.buf, pending.allocated, pending.size + 5 + len) < 0) {
+                /* No memory to hold it: what is held, then this, unbuffered. */
+                int r = health_pool_flush(fd);
+
+                if (r >= 0)
+                        r = loop_write(fd, &type, 1);
+                if (r >= 0)
+                        r = loop_write(fd, &len, sizeof(len));
+                if (r >= 0 && len > 0)
+                        r = loop_write(fd, payload, len);
+                return r;
+        }
+        pending.buf[pending.size] = type;
+        memcpy(pending.buf + pending.size + 1, &len, sizeof(len));
+        if (len > 0)
+                memcpy(pending.buf + pending.size + 5, payload, len);
+        pending.size += 5 + len;
+        return 0;
 }
 
 static PoolWorker *worker_free(PoolWorker *w) {
@@ -88,7 +115,7 @@ static _noreturn_ void worker_main(HealthPool *p, int fd, pid_t parent) {
                     loop_read_exact(fd, buf, len) < 0)
                         _exit(EXIT_SUCCESS); /* the daemon closed its end */
                 p->work(buf, len, fd, p->userdata);
-                if (health_pool_reply(fd, 'D', NULL, 0) < 0)
+                if (health_pool_reply(fd, 'D', NULL, 0) < 0 || health_pool_flush(fd) < 0)
                         _exit(EXIT_FAILURE);
         }
 }

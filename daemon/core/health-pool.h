@@ -69,6 +69,10 @@ void health_pool_set_timeout(HealthPool *p, usec_t timeout_usec);
 /* health_pool_spawned() - how many workers were started so far. */
 uint64_t health_pool_spawned(const HealthPool *p) _pure_;
 
-/* health_pool_reply() - in the worker: write one record.
- * Return: 0 or -errno. */
+/* health_pool_reply() - in the worker: one record, held until the reply
+ * ends (or health_pool_flush()).  Return: 0 or -errno. */
 int health_pool_reply(int fd, char type, const void *payload, uint32_t len);
+/* health_pool_flush() - in the worker: write the records held so far now
+ * (what must reach the daemon even if the device then hangs and the
+ * worker is killed).  Return: 0 or -errno. */
+int health_pool_flush(int fd);

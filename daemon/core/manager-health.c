@@ -8,9 +8,13 @@
  * device kept: identity, supported pages); the worker answers with
  * records (health-pool.h):
  *
- *   'E'     = one Ereport struct (same binary, same build)
- *   'C'     = the HealthCache after a read without error
+ *   'E'     = one Ereport struct (same binary, same build), sent at once
+ *   'C'     = the HealthCache after a read without error (empty: the
+ *             daemon's copy, sent with the request, is still right)
  *   'J'     = the snapshot, health_snapshot_to_json()
+ *   'U'     = the snapshot is the one the daemon has (the request carries
+ *             the digest of its JSON): the daemon neither receives nor
+ *             parses it again
  *
  * The cache is dropped when udev reports the disk added or changed and
  * after a read that failed, so the next read is a full one.  Polls are
@@ -37,6 +41,7 @@ typedef struct HealthRequest {
         char node[128]; /* "/dev/sdXY", "/dev/nvme0n1" */
         HealthProtocol protocol;
         HealthCache cache;
+        uint64_t snapshot_digest; /* of the daemon's snapshot JSON, 0: none */
 } HealthRequest;
 
 struct DeviceHealth {
@@ -46,6 +51,7 @@ struct DeviceHealth {
         usec_t polled_usec;        /* CLOCK_REALTIME of the last result */
         HealthAssessment assessment;
         json_object *snapshot;     /* the last result */
+        uint64_t snapshot_digest;  /* of its JSON as the worker sent it, 0: none */
         /* What was fed to diagnosis: a poll reports states (a counter, a
          * warning bit, a sense key the device gives to every poll), and a
          * state is one observation, not one per poll.  A class is fed
@@ -87,7 +93,17 @@ static HealthProtocol protocol_of(const Ci *c) {
 /* --- the worker ---------------------------------------------------------- */
 
 static void worker_sink(const Ereport *e, void *userdata) {
-        (void) health_pool_reply(*(int *) userdata, 'E', e, sizeof(*e));
+        int fd = *(int *) userdata;
+
+        /* At once: if the device hangs next, the daemon still has it. */
+        if (health_pool_reply(fd, 'E', e, sizeof(*e)) >= 0)
+                (void) health_pool_flush(fd);
+}
+
+static uint64_t snapshot_digest(const char *json, size_t len) {
+        uint64_t d = fnv1a64(FNV1A64_INIT, json, len);
+
+        return d != 0 ? d : 1; /* 0 is "none" */
 }
 
 /* In the worker process (health-pool.c). */
@@ -103,13 +119,20 @@ static void health_work(const void *request, size_t size, int fd, void *userdata
         q.node[sizeof(q.node) - 1] = 0;
         if (health_read_device(q.node, q.protocol, &q.cache, now(CLOCK_REALTIME), worker_sink, &fd, &s) < 0 || !s)
                 return;
-        if (s->error == 0)
-                (void) health_pool_reply(fd, 'C', &q.cache, sizeof(q.cache));
+        if (s->error == 0) {
+                /* Empty when the daemon's copy is still right. */
+                bool same = memcmp(&q.cache, &((const HealthRequest *) request)->cache, sizeof(q.cache)) == 0;
+
+                (void) health_pool_reply(fd, 'C', &q.cache, same ? 0 : sizeof(q.cache));
+        }
         o = health_snapshot_to_json(s);
         if (!o)
                 return;
         j = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        (void) health_pool_reply(fd, 'J', j, (uint32_t) strlen(j));
+        if (q.snapshot_digest != 0 && snapshot_digest(j, strlen(j)) == q.snapshot_digest)
+                (void) health_pool_reply(fd, 'U', NULL, 0);
+        else
+                (void) health_pool_reply(fd, 'J', j, (uint32_t) strlen(j));
         json_object_put(o);
 }
 
@@ -143,7 +166,8 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
         size_t off = 0;
         json_object *snap = NULL;
         usec_t t = now(CLOCK_REALTIME);
-        bool cached = false, seen[_EREPORT_CLASS_MAX] = {};
+        bool cached = false, unchanged = false, seen[_EREPORT_CLASS_MAX] = {};
+        uint64_t digest = 0;
         char span[FORMAT_TIMESPAN_MAX];
 
         h->busy = false;
@@ -174,13 +198,16 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                                 h->fed_value[e.class] = e.value;
                                 manager_feed(&e, m);
                         }
-                } else if (type == 'C' && len == sizeof(h->cache) && complete) {
-                        memcpy(&h->cache, reply + off + 5, sizeof(h->cache));
+                } else if (type == 'C' && (len == sizeof(h->cache) || len == 0) && complete) {
+                        if (len > 0)
+                                memcpy(&h->cache, reply + off + 5, sizeof(h->cache));
                         cached = true;
                 } else if (type == 'J' && !snap) {
                         _cleanup_free_ char *j = strndup(reply + off + 5, len);
                         snap = j ? json_tokener_parse(j) : NULL;
-                }
+                        digest = snap ? snapshot_digest(reply + off + 5, len) : 0;
+                } else if (type == 'U' && complete && h->snapshot && h->snapshot_digest != 0)
+                        unchanged = true;
                 off += 5 + len;
         }
 
@@ -196,7 +223,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                                 h->fed[k] = false;
                                 h->fed_value[k] = 0;
                         }
-        if (!snap) {
+        if (!snap && !unchanged) {
                 /* Never a silent ok: the read failed or the worker died. */
                 snap = json_object_new_object();
                 if (snap) {
@@ -204,13 +231,15 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
                         json_object_object_add(snap, "error", json_object_new_string("health read did not complete"));
                 }
         }
-        if (snap && h->snapshot && json_object_equal(snap, h->snapshot)) {
+        if (unchanged || (snap && h->snapshot && json_object_equal(snap, h->snapshot))) {
                 /* What a steady poll of a quiet disk gives: the same
                  * snapshot (it holds no time stamp).  Nothing judged from
                  * it (known errors, the bus's health) can have moved; the
                  * time of the read is the news, and once a day the
                  * history's sample (the ATA policy reads a value a day). */
                 json_object_put(snap);
+                if (digest != 0)
+                        h->snapshot_digest = digest;
                 h->polled_usec = t;
                 if (t / USEC_PER_DAY != h->history_usec / USEC_PER_DAY)
                         record_history(m, h, c, h->snapshot, t);
@@ -220,6 +249,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
 
                 json_object_put(h->snapshot);
                 h->snapshot = snap;
+                h->snapshot_digest = digest; /* 0 for a read that did not complete */
                 h->polled_usec = t;
                 h->assessment = json_object_object_get_ex(snap, "assessment", &a)
                                         ? health_assessment_from_string(json_object_get_string(a))
@@ -242,10 +272,8 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
 /* --- scheduling ---------------------------------------------------------- */
 
 static uint64_t jitter_of(const char *id, usec_t interval) {
-        uint64_t x = 1469598103934665603ULL;
+        uint64_t x = fnv1a64(FNV1A64_INIT, id, strlen(id));
 
-        for (const char *p = id; *p; p++)
-                x = (x ^ (unsigned char) *p) * 1099511628211ULL;
         return interval > 0 ? x % interval : 0;
 }
 
@@ -286,7 +314,7 @@ static DeviceHealth *health_for(Manager *m, const Ci *c) {
 }
 
 static void start_read(Manager *m, DeviceHealth *h, const Ci *c) {
-        HealthRequest q = { .protocol = protocol_of(c), .cache = h->cache };
+        HealthRequest q = { .protocol = protocol_of(c), .cache = h->cache, .snapshot_digest = h->snapshot_digest };
         int r;
 
         if (strlen(c->devnode) >= sizeof(q.node)) {

@@ -8,6 +8,7 @@
 #include "alloc-util.h"
 #include "blkstat.h"
 #include "fileio.h"
+#include "hashmap.h"
 #include "parse-util.h"
 #include "string-util.h"
 
@@ -30,13 +31,13 @@ int blkstat_parse(const char *text, BlkStat *ret) {
         }
         /* The rest (discards, flushes) only into the digest: FNV-1a over
          * the digits of every field, so that any completed request shows. */
-        uint64_t h = 1469598103934665603ULL;
+        uint64_t h = FNV1A64_INIT;
 
         for (const char *q = text; *q && *q != '\n'; q++)
                 if (*q >= '0' && *q <= '9')
-                        h = (h ^ (unsigned char) *q) * 1099511628211ULL;
+                        h = fnv1a64(h, q, 1);
                 else if (q > text && q[-1] >= '0' && q[-1] <= '9')
-                        h = (h ^ ' ') * 1099511628211ULL; /* field boundary */
+                        h = fnv1a64(h, " ", 1); /* field boundary */
         *ret = (BlkStat) {
                 .read_ios = v[0], .read_sectors = v[2], .read_ticks_ms = v[3],
                 .write_ios = v[4], .write_sectors = v[6], .write_ticks_ms = v[7],

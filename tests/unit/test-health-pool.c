@@ -27,6 +27,8 @@ typedef struct Answer {
         char name[16];
         bool done, complete;
         char reply[64];
+        size_t partial_size;  /* an incomplete reply: what it held */
+        char partial[64];
         usec_t done_usec;
 } Answer;
 
@@ -45,7 +47,14 @@ static void work(const void *request, size_t size, int fd, void *userdata) {
         char name[16] = {}, reply[64];
 
         memcpy(name, request, MIN(size, sizeof(name) - 1));
-        if (streq(name, "hang"))
+        if (streq(name, "hang-flushed")) {
+                /* What was flushed reaches the daemon though the read then
+                 * hangs; what was only held does not. */
+                (void) health_pool_reply(fd, 'E', "before", 6);
+                assert_int_equal(health_pool_flush(fd), 0);
+                (void) health_pool_reply(fd, 'R', "held", 4);
+        }
+        if (startswith(name, "hang"))
                 for (;;)
                         pause();
         snprintf(reply, sizeof(reply), "%s %d", name, (int) getpid());
@@ -69,7 +78,10 @@ static void done(void *request_userdata, const char *reply, size_t size, bool co
         a->done = true;
         a->complete = complete;
         a->done_usec = now(CLOCK_MONOTONIC);
-        if (complete) {
+        if (!complete) {
+                a->partial_size = size;
+                memcpy(a->partial, reply, MIN(size, sizeof(a->partial)));
+        } else {
                 uint32_t len;
 
                 assert_true(size >= 5);
@@ -151,12 +163,18 @@ static void test_pool_kills_hung_worker(void **state) {
          * other worker answered them (all but the last few done before). */
         assert_true(a[2].done_usec < a[1].done_usec);
 
-        /* And a hung read with one worker: it is replaced for the next. */
-        Answer b[3] = { { .name = "sda" }, { .name = "hang" }, { .name = "sdb" } };
+        assert_int_equal(a[1].partial_size, 0);
+
+        /* And a hung read with one worker: it is replaced for the next.
+         * What that read flushed before it hung is handed over. */
+        Answer b[3] = { { .name = "sda" }, { .name = "hang-flushed" }, { .name = "sdb" } };
         Ctx d = { .answers = b, .n = ELEMENTSOF(b) };
         run(&d, 1);
         assert_true(b[0].complete);
         assert_false(b[1].complete);
+        assert_int_equal(b[1].partial_size, 5 + 6);
+        assert_int_equal(b[1].partial[0], 'E');
+        assert_memory_equal(b[1].partial + 5, "before", 6);
         assert_true(b[2].complete);
         assert_int_equal(d.n_workers, 2); /* the second worker replaced the killed one */
 
