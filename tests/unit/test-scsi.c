@@ -358,32 +358,63 @@ static void collect(const Ereport *e, void *userdata) {
                 c->e[c->n++] = *e;
 }
 
-static void test_read_health_scsi_debug(void **state) {
-        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
-        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
-        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
+/* What a scsi_debug disk answers (sg3_utils' inhex captures of one):
+ * INQUIRY, VPD 0x80, LOG SENSE 0x00/0x0d/0x2f, MODE SENSE 0x1c. */
+typedef struct SdebPages {
+        uint8_t *q, *sn, *sup, *temp, *ie, *mode;
         size_t nq, nsn, nsup, ntemp, nie, nmode;
+} SdebPages;
+
+static void sdeb_pages_free(SdebPages *p) {
+        free(p->q);
+        free(p->sn);
+        free(p->sup);
+        free(p->temp);
+        free(p->ie);
+        free(p->mode);
+}
+
+/* Return: false when the corpus is not there (the caller skips). */
+static bool sdeb_pages_load(SdebPages *p) {
+        _cleanup_free_ char *logs = inhex("logs_sdeb_aa.hex"), *inq = inhex("inq_standard.hex"),
+                            *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
+
+        *p = (SdebPages) {};
+        if (!logs)
+                return false;
+        p->q = hex_fixture_load(inq, NULL, &p->nq);
+        p->sn = hex_fixture_load(vpd, "Unit serial number", &p->nsn);
+        p->sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &p->nsup);
+        p->temp = hex_fixture_load(logs, "Temperature log page", &p->ntemp);
+        p->ie = hex_fixture_load(logs, "Informational exceptions log page", &p->nie);
+        p->mode = hex_fixture_load(modes, NULL, &p->nmode);
+        return true;
+}
+
+/* The replies to a full read, REQUEST SENSE answering @rs (18 bytes). */
+#define SDEB_REPLIES(pg, rs)                                                                       \
+        { 0x12, -2, 0, (pg).q, (pg).nq, NULL, 0 }, { 0x12, 0x80, 0, (pg).sn, (pg).nsn, NULL, 0 },     \
+        { 0x00, -1, 0, NULL, 0, NULL, 0 }, { 0x4d, 0x00, 0, (pg).sup, (pg).nsup, NULL, 0 },           \
+        { 0x4d, 0x0d, 0, (pg).temp, (pg).ntemp, NULL, 0 }, { 0x4d, 0x2f, 0, (pg).ie, (pg).nie, NULL, 0 }, \
+        { 0x5a, 0x1c, 0, (pg).mode, (pg).nmode, NULL, 0 }, { 0x03, -1, 0, (rs), 18, NULL, 0 }
+
+#define REQUIRE_SDEB_PAGES(var)                                                                    \
+        _cleanup_(sdeb_pages_free) SdebPages var;                                                  \
+        if (!sdeb_pages_load(&var)) {                                                              \
+                print_message("corpus not found: skipping\n");                                      \
+                skip();                                                                            \
+        }
+
+static void test_read_health_scsi_debug(void **state) {
+        REQUIRE_SDEB_PAGES(pg);
         static const uint8_t pf_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x5d, 0xff, 0, 0, 0, 0 };
         static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
 
-        q = hex_fixture_load(inq, NULL, &nq);
-        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
-        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
-        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
-        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
-        mode = hex_fixture_load(modes, NULL, &nmode);
 
         for (int pass = 0; pass < 2; pass++) {
                 /* pass 1: MRIE 6 predictive failure, reported by REQUEST SENSE. */
                 const Reply replies[] = {
-                        { 0x12, -2, 0, q, nq, NULL, 0 },
-                        { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
-                        { 0x00, -1, 0, NULL, 0, NULL, 0 },
-                        { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
-                        { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
-                        { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
-                        { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
-                        { 0x03, -1, 0, pass ? pf_sense : no_sense, sizeof(no_sense), NULL, 0 },
+                        SDEB_REPLIES(pg, pass ? pf_sense : no_sense),
                 };
                 Replay rp = { replies, ELEMENTSOF(replies) };
                 ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
@@ -416,29 +447,13 @@ static void test_read_health_scsi_debug(void **state) {
  * sends only what can change, and gives the same snapshot; a unit
  * attention on the way makes it read everything again. */
 static void test_read_health_cached(void **state) {
-        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
-        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
-        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
-        size_t nq, nsn, nsup, ntemp, nie, nmode;
+        REQUIRE_SDEB_PAGES(pg);
         static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
         ScsiHealthCache cache = {};
         _cleanup_free_ char *first = NULL;
 
-        q = hex_fixture_load(inq, NULL, &nq);
-        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
-        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
-        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
-        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
-        mode = hex_fixture_load(modes, NULL, &nmode);
         const Reply replies[] = {
-                { 0x12, -2, 0, q, nq, NULL, 0 },
-                { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
-                { 0x00, -1, 0, NULL, 0, NULL, 0 },
-                { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
-                { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
-                { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
-                { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
-                { 0x03, -1, 0, no_sense, sizeof(no_sense), NULL, 0 },
+                SDEB_REPLIES(pg, no_sense),
         };
 
         for (int pass = 0; pass < 3; pass++) {
@@ -491,36 +506,22 @@ static void test_read_health_cached(void **state) {
  * predictive failure the IE page reports (MRIE 6, so no unit attention)
  * is seen without REQUEST SENSE. */
 static void test_read_health_cached_ie(void **state) {
-        REQUIRE_INHEX(logs, "logs_sdeb_aa.hex");
-        _cleanup_free_ char *inq = inhex("inq_standard.hex"), *vpd = inhex("vpd_sdeb.hex"), *modes = inhex("modes_sdeb.hex");
-        _cleanup_free_ uint8_t *q = NULL, *sn = NULL, *sup = NULL, *temp = NULL, *ie = NULL, *mode = NULL;
-        size_t nq, nsn, nsup, ntemp, nie, nmode;
+        REQUIRE_SDEB_PAGES(pg);
         static const uint8_t no_sense[] = { 0x70, 0, 0x00, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0 };
         ScsiHealthCache cache = {};
 
-        q = hex_fixture_load(inq, NULL, &nq);
-        sn = hex_fixture_load(vpd, "Unit serial number", &nsn);
-        sup = hex_fixture_load(logs, "Supported log pages log page  [0x0]", &nsup);
-        temp = hex_fixture_load(logs, "Temperature log page", &ntemp);
-        ie = hex_fixture_load(logs, "Informational exceptions log page", &nie);
-        mode = hex_fixture_load(modes, NULL, &nmode);
         /* scsi_debug's IE page: header, parameter 0000h (4 bytes), ASC,
          * ASCQ, temperature. */
-        assert_true(nie >= 11);
+        uint8_t *ie = pg.ie;
+
+        assert_true(pg.nie >= 11);
         assert_int_equal(ie[10], 38);
 
         for (int pass = 0; pass < 4; pass++) {
                 /* 0: cold, IE says 40 C; 1: steady, so 0x0d is read too;
                  * 2: cold again (38 C both); 3: steady, IE says 0x5d/0xff. */
                 const Reply replies[] = {
-                        { 0x12, -2, 0, q, nq, NULL, 0 },
-                        { 0x12, 0x80, 0, sn, nsn, NULL, 0 },
-                        { 0x00, -1, 0, NULL, 0, NULL, 0 },
-                        { 0x4d, 0x00, 0, sup, nsup, NULL, 0 },
-                        { 0x4d, 0x0d, 0, temp, ntemp, NULL, 0 },
-                        { 0x4d, 0x2f, 0, ie, nie, NULL, 0 },
-                        { 0x5a, 0x1c, 0, mode, nmode, NULL, 0 },
-                        { 0x03, -1, 0, no_sense, sizeof(no_sense), NULL, 0 },
+                        SDEB_REPLIES(pg, no_sense),
                 };
                 Replay rp = { replies, ELEMENTSOF(replies) };
                 ScsiTransport t = { .ops = &replay_ops, .userdata = &rp };
