@@ -90,8 +90,34 @@ static PoolWorker *worker_free(PoolWorker *w) {
 
 /* --- the worker process ---------------------------------------------------- */
 
+/* One request into @buf (4 + HEALTH_POOL_REQUEST_MAX bytes): the daemon
+ * writes it whole and sends the next only after the reply, so one read
+ * normally holds it.  Return: the payload's length, or -1 (closed, broken). */
+static ssize_t read_request(int fd, uint8_t *buf) {
+        size_t have = 0;
+        uint32_t len = 0;
+
+        for (;;) {
+                ssize_t k;
+
+                if (have >= sizeof(len)) {
+                        memcpy(&len, buf, sizeof(len));
+                        if (len > HEALTH_POOL_REQUEST_MAX)
+                                return -1;
+                        if (have >= sizeof(len) + len)
+                                return have == sizeof(len) + len ? (ssize_t) len : -1;
+                }
+                k = read(fd, buf + have, sizeof(len) + HEALTH_POOL_REQUEST_MAX - have);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return -1;
+                have += (size_t) k;
+        }
+}
+
 static _noreturn_ void worker_main(HealthPool *p, int fd, pid_t parent) {
-        _cleanup_free_ uint8_t *buf = malloc(HEALTH_POOL_REQUEST_MAX);
+        _cleanup_free_ uint8_t *buf = malloc(sizeof(uint32_t) + HEALTH_POOL_REQUEST_MAX);
         sigset_t none;
 
         /* Nothing outlives the daemon; the daemon's blocked signals (it
@@ -109,12 +135,11 @@ static _noreturn_ void worker_main(HealthPool *p, int fd, pid_t parent) {
         if (!buf)
                 _exit(EXIT_FAILURE);
         for (;;) {
-                uint32_t len;
+                ssize_t len = read_request(fd, buf);
 
-                if (loop_read_exact(fd, &len, sizeof(len)) < 0 || len > HEALTH_POOL_REQUEST_MAX ||
-                    loop_read_exact(fd, buf, len) < 0)
+                if (len < 0)
                         _exit(EXIT_SUCCESS); /* the daemon closed its end */
-                p->work(buf, len, fd, p->userdata);
+                p->work(buf + sizeof(uint32_t), (size_t) len, fd, p->userdata);
                 if (health_pool_reply(fd, 'D', NULL, 0) < 0 || health_pool_flush(fd) < 0)
                         _exit(EXIT_FAILURE);
         }
@@ -313,11 +338,15 @@ int health_pool_submit(HealthPool *p, const void *request, size_t size, void *re
                 w = p->workers[empty];
         }
         /* The worker is idle, its socket buffer empty: a request of a few
-         * hundred bytes is written at once even though the fd is
-         * non-blocking. */
-        r = loop_write(w->fd, &len, sizeof(len));
-        if (r >= 0)
-                r = loop_write(w->fd, request, size);
+         * hundred bytes is written at once (one write: one wake-up of the
+         * worker) even though the fd is non-blocking. */
+        {
+                uint8_t msg[sizeof(len) + HEALTH_POOL_REQUEST_MAX];
+
+                memcpy(msg, &len, sizeof(len));
+                memcpy(msg + sizeof(len), request, size);
+                r = loop_write(w->fd, msg, sizeof(len) + size);
+        }
         if (r >= 0)
                 r = sd_event_add_time_relative(p->event, &w->deadline, CLOCK_MONOTONIC, p->timeout_usec,
                                                USEC_PER_MSEC, on_worker_deadline, w);

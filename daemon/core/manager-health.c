@@ -24,6 +24,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ typedef struct HealthRequest {
         HealthProtocol protocol;
         HealthCache cache;
         uint64_t snapshot_digest; /* of the daemon's snapshot JSON, 0: none */
+        usec_t time_usec;         /* CLOCK_REALTIME of the request: the read's time */
 } HealthRequest;
 
 struct DeviceHealth {
@@ -117,11 +119,12 @@ static void health_work(const void *request, size_t size, int fd, void *userdata
                 return; /* no 'J': the daemon records the read as failed */
         memcpy(&q, request, sizeof(q));
         q.node[sizeof(q.node) - 1] = 0;
-        if (health_read_device(q.node, q.protocol, &q.cache, now(CLOCK_REALTIME), worker_sink, &fd, &s) < 0 || !s)
+        if (health_read_device(q.node, q.protocol, &q.cache, q.time_usec, worker_sink, &fd, &s) < 0 || !s)
                 return;
         if (s->error == 0) {
                 /* Empty when the daemon's copy is still right. */
-                bool same = memcmp(&q.cache, &((const HealthRequest *) request)->cache, sizeof(q.cache)) == 0;
+                bool same = memcmp(&q.cache, (const uint8_t *) request + offsetof(HealthRequest, cache),
+                                   sizeof(q.cache)) == 0;
 
                 (void) health_pool_reply(fd, 'C', &q.cache, same ? 0 : sizeof(q.cache));
         }
@@ -165,7 +168,7 @@ static void on_read_done(void *request_userdata, const char *reply, size_t reply
         Ci *c = inventory_get(m->inventory, h->ci_id);
         size_t off = 0;
         json_object *snap = NULL;
-        usec_t t = now(CLOCK_REALTIME);
+        usec_t t = manager_now(m, CLOCK_REALTIME);
         bool cached = false, unchanged = false, seen[_EREPORT_CLASS_MAX] = {};
         uint64_t digest = 0;
         char span[FORMAT_TIMESPAN_MAX];
@@ -314,7 +317,8 @@ static DeviceHealth *health_for(Manager *m, const Ci *c) {
 }
 
 static void start_read(Manager *m, DeviceHealth *h, const Ci *c) {
-        HealthRequest q = { .protocol = protocol_of(c), .cache = h->cache, .snapshot_digest = h->snapshot_digest };
+        HealthRequest q = { .protocol = protocol_of(c), .cache = h->cache, .snapshot_digest = h->snapshot_digest,
+                            .time_usec = manager_now(m, CLOCK_REALTIME) };
         int r;
 
         if (strlen(c->devnode) >= sizeof(q.node)) {
@@ -356,7 +360,7 @@ static int on_device_due(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0; /* gone: manager_health_device_changed() arms it again */
         if (m->config.health_interval_usec == 0)
                 return 0; /* PollIntervalSec=0 since a reload: no more polls */
-        if (arm(h, now(CLOCK_MONOTONIC) + m->config.health_interval_usec) < 0)
+        if (arm(h, manager_now(m, CLOCK_MONOTONIC) + m->config.health_interval_usec) < 0)
                 log_warning("Cannot re-arm the health poll timer of '%s', ignoring.", c->name);
         if (h->busy || h->waiting)
                 return 0;

@@ -123,7 +123,7 @@ static DiskSamples *sample_block(Manager *m, const DiskStats *ds, const char *sy
                                  const Ci *c) {
         DiskSamples *s = samples_for(m, syspath);
         const BlkStatEntry *e = blkstat_find(ds->entries, ds->n, name);
-        usec_t t = now(CLOCK_MONOTONIC);
+        usec_t t = manager_now(m, CLOCK_MONOTONIC);
         BlkStat st;
         uint64_t lat, ios;
         bool read_ok, idle;
@@ -149,7 +149,8 @@ static DiskSamples *sample_block(Manager *m, const DiskStats *ds, const char *sy
                 bool was_idle = failslow_ring_idle(&s->ring);
 
                 ios = blkstat_window(&s->last, &st, &lat);
-                failslow_ring_push(&s->ring, (FailSlowSample) { .latency_usec = lat, .ios = ios }, now(CLOCK_REALTIME));
+                failslow_ring_push(&s->ring, (FailSlowSample) { .latency_usec = lat, .ios = ios },
+                                   manager_now(m, CLOCK_REALTIME));
                 /* An idle disk's windows are nothing to save. */
                 if (!was_idle || ios > 0)
                         manager_state_changed(m);

@@ -145,6 +145,16 @@ int manager_history_ata_series(Store *s, const char *ci_id, AtaSample **ret, siz
 void manager_ata_policy_check(Manager *m, const Ci *c, AtaPolicyTracker *t, usec_t now_usec);
 
 /* manager_state_changed() - diagnosis state changed: save it soon. */
+/* manager_now() - the time of this event-loop iteration (one clock read
+ * per wake-up, not one per caller), or the clock itself outside the loop. */
+static inline usec_t manager_now(Manager *m, clockid_t clock) {
+        uint64_t t;
+
+        if (m->event && sd_event_now(m->event, clock, &t) >= 0)
+                return t;
+        return now(clock);
+}
+
 void manager_state_changed(Manager *m);
 /* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
  * now (one transaction).  Return: 0, -errno (logged once). */

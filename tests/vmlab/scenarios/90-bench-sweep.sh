@@ -162,7 +162,7 @@ window() {
 # --symfs=<run>/overlay --kallsyms=kallsyms` on the host.
 perf_run() {
 	_tag=$1; shift
-	/usr/bin/perf record -q -a -e cpu-clock -F 499 -o "/run/perf-$_tag.data" -- "$@" 2>>"$VM_OUT/perf.err"
+	/usr/bin/perf record -q -a -g -e cpu-clock -F 499 -o "/run/perf-$_tag.data" -- "$@" 2>>"$VM_OUT/perf.err"
 	{
 		/usr/bin/perf report -i "/run/perf-$_tag.data" --stdio --no-children --sort comm --percent-limit 0.05
 		for _c in storguardd smartd; do
