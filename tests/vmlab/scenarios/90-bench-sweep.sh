@@ -1,6 +1,7 @@
 # vmlab-title: BENCHMARK (not a check): the daemon's health sweep vs smartd -q onecheck, cold and steady; steady-state overhead, N scsi_debug disks
 # vmlab-timeout: 3600
 # vmlab-bench: yes
+# vmlab-smp: 1
 #
 # Issue 11, benchmarks 1 and 2, in one guest run.  `tests/vmlab/run` with no
 # scenario names skips it (vmlab-bench); run it by name:
