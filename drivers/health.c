@@ -7,6 +7,7 @@
 
 #include "alloc-util.h"
 #include "health.h"
+#include "scsi/scsi-sense.h"
 #include "string-table.h"
 #include "string-util.h"
 
@@ -507,7 +508,10 @@ void health_snapshot_emit(const HealthSnapshot *s, const char *device, usec_t ti
                 ereport_init(&e, EREPORT_SCSI_PREDICTIVE_FAILURE, source, device, time_usec);
                 e.asc = s->ie_asc;
                 e.ascq = s->ie_ascq;
-                snprintf(raw, sizeof(raw), "log page 0x2f asc 0x%02x ascq 0x%02x", s->ie_asc, s->ie_ascq);
+                char text[96];
+
+                snprintf(raw, sizeof(raw), "informational exception asc 0x%02x ascq 0x%02x: %s", s->ie_asc,
+                         s->ie_ascq, scsi_asc_text(s->ie_asc, s->ie_ascq, text, sizeof(text)));
                 ereport_set_raw(&e, raw, SIZE_MAX);
                 sink(&e, userdata);
         }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include <scsi/sg_lib.h>
@@ -77,13 +78,20 @@ int scsi_sense_decode(const uint8_t *buf, size_t len, ScsiSense *ret) {
         s.info_valid = sg_get_sense_info_fld(buf, l, &info);
         s.information = s.info_valid ? info : 0;
         s.class = classify(h.sense_key, h.asc);
-        sg_get_asc_ascq_str(h.asc, h.ascq, (int) sizeof(s.asc_text), s.asc_text);
-        s.asc_text[sizeof(s.asc_text) - 1] = '\0';
-        /* sg3_utils prefixes table entries with "Additional sense: ". */
-        if (strncmp(s.asc_text, "Additional sense: ", 18) == 0)
-                memmove(s.asc_text, s.asc_text + 18, strlen(s.asc_text + 18) + 1);
+        (void) scsi_asc_text(h.asc, h.ascq, s.asc_text, sizeof(s.asc_text));
         *ret = s;
         return 0;
+}
+
+const char *scsi_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t size) {
+        if (size == 0)
+                return buf;
+        sg_get_asc_ascq_str(asc, ascq, (int) MIN(size, (size_t) INT_MAX), buf);
+        buf[size - 1] = '\0';
+        /* sg3_utils prefixes table entries with "Additional sense: ". */
+        if (strncmp(buf, "Additional sense: ", 18) == 0)
+                memmove(buf, buf + 18, strlen(buf + 18) + 1);
+        return buf;
 }
 
 int scsi_sense_ata_registers(const uint8_t *buf, size_t len, AtaRegisters *ret) {

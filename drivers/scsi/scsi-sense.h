@@ -70,6 +70,11 @@ ScsiSenseClass scsi_sense_class_from_string(const char *s) _pure_;
  * code not 0x70..0x73, or too short to hold a sense key). */
 int scsi_sense_decode(const uint8_t *buf, size_t len, ScsiSense *ret);
 
+/* scsi_asc_text() - the T10 name of an additional sense code and
+ * qualifier ("Failure prediction threshold exceeded (false)"), from
+ * libsgutils2's table, into @buf.  Return: @buf. */
+const char *scsi_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t size);
+
 /* scsi_sense_ata_registers() - the ATA registers of a SAT pass-through
  * reply: descriptor 0x09 in descriptor format, or the INFORMATION and
  * COMMAND-SPECIFIC INFORMATION fields in fixed format (SAT-4 12.2.2.7).

@@ -555,7 +555,12 @@ static void test_read_health_cached_ie(void **state) {
                         assert_int_equal(s->assessment, HEALTH_FAILING);
                         assert_int_equal(s->ie_asc, 0x5d);
                         for (size_t i = 0; i < c.n; i++)
-                                seen = seen || c.e[i].class == EREPORT_SCSI_PREDICTIVE_FAILURE;
+                                if (c.e[i].class == EREPORT_SCSI_PREDICTIVE_FAILURE) {
+                                        seen = true;
+                                        /* Named as T10 names it, for the incident's reader. */
+                                        assert_string_equal(c.e[i].raw, "informational exception asc 0x5d ascq 0xff: "
+                                                                        "Failure prediction threshold exceeded (false)");
+                                }
                         assert_true(seen);
                         break;
                 }
