@@ -105,8 +105,18 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         int r;
 
         d = udev_monitor_receive_device(m->monitor);
-        if (!d)
+        if (!d) {
+                /* The socket overflowed (a whole enclosure at once): events
+                 * were lost, so read the inventory again now rather than
+                 * at the next periodic rescan. */
+                if (errno == ENOBUFS && m->rescan_source) {
+                        log_warning("udev events were lost (receive buffer full): reading the inventory again.");
+                        if (sd_event_source_set_time_relative(m->rescan_source, 0) < 0 ||
+                            sd_event_source_set_enabled(m->rescan_source, SD_EVENT_ONESHOT) < 0)
+                                log_warning("Cannot schedule the rescan; the next periodic one catches up.");
+                }
                 return 0; /* spurious wake-up or a message we cannot use */
+        }
         r = inventory_handle_uevent(m->inventory, d, &filter, now(CLOCK_REALTIME), manager_ci_changed, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to handle '%s' event of '%s', ignoring: %m",
@@ -311,6 +321,10 @@ static int setup_monitor(Manager *m) {
         if ((r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "block", "disk")) < 0 ||
             (r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "nvme", NULL)) < 0)
                 return log_error_errno(r, "Failed to set up udev monitor filter: %m");
+        /* As udevd's own listeners do: room for the burst of a whole
+         * enclosure coming up (capped by net.core.rmem_max without
+         * CAP_NET_ADMIN; an overflow then triggers a rescan, on_uevent()). */
+        (void) udev_monitor_set_receive_buffer_size(m->monitor, 128 * 1024 * 1024);
         r = udev_monitor_enable_receiving(m->monitor);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen to udev events: %m");
