@@ -183,7 +183,7 @@ static void request_end(PoolWorker *w, bool complete, size_t size) {
         w->reply_size = w->reply_allocated = w->scanned = 0;
         w->busy = false;
         w->request_userdata = NULL;
-        w->deadline = sd_event_source_disable_unref(w->deadline);
+        (void) sd_event_source_set_enabled(w->deadline, SD_EVENT_OFF); /* kept for the next request */
         if (!complete)
                 worker_detach(w);
         /* Last: the callback may submit the next request to this worker. */
@@ -347,7 +347,11 @@ int health_pool_submit(HealthPool *p, const void *request, size_t size, void *re
                 memcpy(msg + sizeof(len), request, size);
                 r = loop_write(w->fd, msg, sizeof(len) + size);
         }
-        if (r >= 0)
+        if (r >= 0 && w->deadline) {
+                r = sd_event_source_set_time_relative(w->deadline, p->timeout_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(w->deadline, SD_EVENT_ONESHOT);
+        } else if (r >= 0)
                 r = sd_event_add_time_relative(p->event, &w->deadline, CLOCK_MONOTONIC, p->timeout_usec,
                                                USEC_PER_MSEC, on_worker_deadline, w);
         if (r < 0) {
