@@ -123,8 +123,11 @@ static void health_work(const void *request, size_t size, int fd, void *userdata
                 return;
         if (s->error == 0) {
                 /* Empty when the daemon's copy is still right. */
-                bool same = memcmp(&q.cache, (const uint8_t *) request + offsetof(HealthRequest, cache),
-                                   sizeof(q.cache)) == 0;
+                HealthCache before;
+                bool same;
+
+                memcpy(&before, (const uint8_t *) request + offsetof(HealthRequest, cache), sizeof(before));
+                same = scsi_health_cache_equal(&q.cache.scsi, &before.scsi);
 
                 (void) health_pool_reply(fd, 'C', &q.cache, same ? 0 : sizeof(q.cache));
         }

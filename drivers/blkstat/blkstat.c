@@ -105,11 +105,12 @@ int blkstat_read_diskstats(const char *path, BlkStatEntry **ret, size_t *ret_n) 
 }
 
 const BlkStatEntry *blkstat_find(const BlkStatEntry *entries, size_t n, const char *name) {
-        BlkStatEntry key;
+        BlkStatEntry key = {};
+        size_t l = strlen(name);
 
-        if (!entries || n == 0 || strlen(name) >= sizeof(key.name))
+        if (!entries || n == 0 || l >= sizeof(key.name))
                 return NULL;
-        strcpy(key.name, name); /* length checked above */
+        memcpy(key.name, name, l); /* length checked above; key is zeroed */
         return bsearch(&key, entries, n, sizeof(*entries), cmp_entry);
 }
 

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "scsi-health.h"
 #include "scsi-pages.h"
+#include "string-util.h"
 
 /* The pages read, in this order (see scsi-pages.h). */
 static const uint8_t health_pages[] = { 0x02, 0x03, 0x05, 0x06, 0x0d, 0x0e, 0x10, 0x15, 0x2f };
@@ -202,6 +203,16 @@ static int read_state(const ScsiTransport *t, const char *device, ScsiHealthCach
                         return r;
         }
         return 0;
+}
+
+bool scsi_health_cache_equal(const ScsiHealthCache *a, const ScsiHealthCache *b) {
+        return a->valid == b->valid && streq(a->model, b->model) && streq(a->firmware, b->firmware) &&
+               a->has_serial == b->has_serial && (!a->has_serial || streq(a->serial, b->serial)) &&
+               a->supported_error == b->supported_error && a->n_pages == b->n_pages &&
+               memcmp(a->pages, b->pages, MIN((size_t) a->n_pages, sizeof(a->pages))) == 0 &&
+               a->ie_enabled_known == b->ie_enabled_known && a->ie_enabled == b->ie_enabled &&
+               a->ie_mrie == b->ie_mrie && a->temperature_in_ie == b->temperature_in_ie &&
+               a->trip_temperature_mkelvin == b->trip_temperature_mkelvin;
 }
 
 int scsi_read_health(const ScsiTransport *t, const char *device, ScsiHealthCache *cache, usec_t now_usec,

@@ -41,6 +41,10 @@ typedef struct ScsiHealthCache {
         uint64_t trip_temperature_mkelvin;
 } ScsiHealthCache;
 
+/* scsi_health_cache_equal() - the same identity, pages and settings
+ * (member by member: the struct has padding). */
+bool scsi_health_cache_equal(const ScsiHealthCache *a, const ScsiHealthCache *b) _pure_;
+
 /*
  * scsi_read_health() - read a SCSI/SAS disk's health through @t:
  * INQUIRY (+ VPD 0x80), TEST UNIT READY, LOG SENSE 0x00 and every
