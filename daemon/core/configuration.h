@@ -20,7 +20,7 @@
 /* How often the whole inventory is re-read from udev in addition to
  * hotplug events (catches what emits no uevent, e.g. "echo offline >
  * device/state"). */
-#define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (1 * USEC_PER_HOUR)
+#define CONFIG_RESCAN_INTERVAL_DEFAULT_USEC (6 * USEC_PER_HOUR)
 /* SMART and log pages every 30 min, as smartd's default check interval. */
 #define CONFIG_HEALTH_INTERVAL_DEFAULT_USEC (30 * USEC_PER_MINUTE)
 #define CONFIG_HEALTH_TIMEOUT_DEFAULT_USEC (2 * USEC_PER_MINUTE)

@@ -109,7 +109,7 @@ END {
 			if (wp == "") wp = v("steady_" N "_cpu_pct_with_polls")
 			row(sprintf(lbl, N), v("steady_" N "_cpu_pct"), N == 1024 && wp == "" ? "< 1 (N=1024)" : "-", N == 1024 && wp == "" ? le(v("steady_" N "_cpu_pct"), 1) : "")
 			if (v("steady_" N "_rescan_ms") != "")
-				row(sprintf("VM steady N=%s: one inventory rescan, CPU ms (hourly)", N), v("steady_" N "_rescan_ms"), "-", "")
+				row(sprintf("VM steady N=%s: one inventory rescan, CPU ms (every %s s)", N, v("steady_" N "_rescan_interval_s")), v("steady_" N "_rescan_ms"), "-", "")
 			if (wp != "")
 				row(sprintf("VM steady N=%s: with the 30-min polls and rescans in proportion", N), wp, N == 1024 ? "< 1 (N=1024)" : "-", N == 1024 ? le(wp, 1) : "")
 			row(sprintf("VM steady N=%s: daemon RSS KiB", N), v("steady_" N "_rss_kib"), N == 1024 ? "< 32768 (N=1024)" : "-", N == 1024 ? le(v("steady_" N "_rss_kib"), 32768) : "")
