@@ -34,7 +34,7 @@ typedef struct DiskSamples {
         ScsiCounters counters;
         bool have_counters;
         bool no_counters;          /* not a SCSI device: nothing to read */
-        usec_t counters_usec;      /* CLOCK_MONOTONIC of the last counter read */
+        usec_t counters_due;       /* CLOCK_MONOTONIC: the next counter read while idle */
         FailSlowRing ring;         /* its windows, kept across a restart */
         bool seen;                 /* sampled in this round */
 } DiskSamples;
@@ -105,11 +105,13 @@ static void sample_counters(Manager *m, const Ci *c, DiskSamples *s) {
 
 /* The SCSI counters and state of a disk the block layer left idle are read
  * this often, a busy disk's at every sample: on an idle disk they move only
- * through pass-through commands (blkstat_idle()).  An idle fleet costs one
- * read of /proc/diskstats per sample, not six sysfs files per disk (each
- * sysfs read clears a page in the kernel; at 256 disks that was most of the
- * daemon's CPU). */
-#define LATENCY_IDLE_COUNTERS_USEC (5 * USEC_PER_MINUTE)
+ * through pass-through commands (blkstat_idle()), the health polls (every
+ * 30 min by default) first among them.  Each disk at its own phase, so a
+ * sample reads a few disks' counters, never all at once.  An idle fleet
+ * costs one read of /proc/diskstats per sample, not five or six sysfs files
+ * per disk (each sysfs read clears a page in the kernel: at 256 disks that
+ * was most of the daemon's CPU; every 5 min it was still two thirds). */
+#define LATENCY_IDLE_COUNTERS_USEC (30 * USEC_PER_MINUTE)
 
 /* One round's /proc/diskstats, sorted by name (blkstat_find()). */
 typedef struct DiskStats {
@@ -139,9 +141,13 @@ static DiskSamples *sample_block(Manager *m, const DiskStats *ds, const char *sy
         } else /* not in /proc/diskstats (or it is unreadable): its own file */
                 read_ok = blkstat_read(syspath, &st) >= 0;
         idle = read_ok && blkstat_idle(s->have_last ? &s->last : NULL, &st);
-        if (c && !s->no_counters && (!idle || !s->have_counters || t >= s->counters_usec + LATENCY_IDLE_COUNTERS_USEC)) {
+        if (c && !s->no_counters && (!idle || !s->have_counters || t >= s->counters_due)) {
+                bool first = !s->have_counters;
+
                 sample_counters(m, c, s);
-                s->counters_usec = t;
+                /* After the first read, at a phase of its own in the period. */
+                s->counters_due = t + (first ? fnv1a64(FNV1A64_INIT, syspath, strlen(syspath)) % LATENCY_IDLE_COUNTERS_USEC
+                                             : LATENCY_IDLE_COUNTERS_USEC);
         }
         if (!read_ok)
                 return s;
@@ -170,6 +176,8 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
         char raw[200];
         int r;
 
+        bool busy = false;
+
         if (n < 2 || windows == 0)
                 return;
         for (size_t k = 0; k < n; k++) {
@@ -178,6 +186,12 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
                 /* Peers are the same kind of disk. */
                 if (!streq_ptr(disks[k]->model, disks[0]->model))
                         return;
+                busy = busy || !failslow_ring_idle(&samples[k]->ring);
+        }
+        if (!busy) {
+                /* No I/O in any window of the group: nothing to judge; an
+                 * episode reported stays as it is until I/O shows again. */
+                return;
         }
         mat = new(FailSlowSample, (size_t) windows * n);
         if (!mat)
