@@ -112,6 +112,7 @@ int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
                 .controller_id = keep(m, 2, c->controller_id),
                 .array_id = array ? keep(m, 3, array->id) : NULL,
                 .map_id = map && !array ? keep(m, 3, map->id) : NULL,
+                .offlined_by_us = c->type == CI_DISK && manager_offlined_itself(m, c->id),
         };
         return 0;
 }
@@ -188,6 +189,7 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
         in->impact = IMPACT_DEGRADED;
         switch (f->class) {
         case FAULT_DISK_FAILED:
+        case FAULT_DISK_OFFLINE:
                 in->urgency = URGENCY_HIGH;
                 if (array)
                         in->impact = streq_ptr(array->array_state, "inactive") || streq_ptr(array->array_state, "broken")
@@ -223,7 +225,8 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
         /* A disk fault on the last copy of the data: the array has no
          * redundancy left, so its errors are the service's. */
         if (array && array->degraded > 0 &&
-            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_TRANSPORT)) {
+            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_OFFLINE ||
+             f->class == FAULT_DISK_TRANSPORT)) {
                 bool last = true;
 
                 for (size_t k = 0; k < array->n_members; k++)
@@ -249,6 +252,8 @@ static const char *fault_title(FaultClass c) {
         switch (c) {
         case FAULT_DISK_FAILED:
                 return "failed";
+        case FAULT_DISK_OFFLINE:
+                return "taken offline by the kernel";
         case FAULT_DISK_MEDIA:
                 return "unrecovered media errors";
         case FAULT_DISK_TRANSPORT:

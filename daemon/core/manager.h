@@ -227,6 +227,11 @@ void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, In
 int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result);
 int manager_reinstate(Manager *m, const char *device, const char *who, char **ret_result);
 void manager_response_stop(Manager *m);
+/* manager_offlined_itself() - did storguard's own response (scsi.offline,
+ * enforced, not reversed since) take the disk @ci_id offline?  Its offline
+ * evidence is then the workaround showing, not a new fault.  Return: true
+ * if so. */
+bool manager_offlined_itself(Manager *m, const char *ci_id);
 
 /* manager_scan() - re-read the whole inventory now.  Return: the number of
  * CIs present, or -errno (logged). */
