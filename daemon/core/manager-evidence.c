@@ -391,6 +391,13 @@ void manager_feed(const Ereport *e, void *userdata) {
         arm_diagnosis_timer(m);
 }
 
+void manager_incident_resolved(Manager *m, const Incident *i) {
+        if (!m->diagnosis || !i->ci_id)
+                return;
+        diagnosis_clear(m->diagnosis, i->ci_id);
+        manager_state_changed(m);
+}
+
 /* --- the diagnosis timer ------------------------------------------------- */
 
 static void arm_diagnosis_timer(Manager *m) {

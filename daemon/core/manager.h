@@ -146,6 +146,12 @@ void manager_ata_policy_check(Manager *m, const Ci *c, AtaPolicyTracker *t, usec
 
 /* manager_state_changed() - diagnosis state changed: save it soon. */
 void manager_state_changed(Manager *m);
+/* manager_incident_resolved() - an operator resolved @i: the fault is
+ * repaired, so diagnosis forgets its CI's open faults and engines, and
+ * evidence that comes afterwards is a new occurrence (it reopens @i, or
+ * raises a new incident once @i is closed) instead of being swallowed as
+ * a fault already raised. */
+void manager_incident_resolved(Manager *m, const Incident *i);
 /* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
  * now (one transaction).  Return: 0, -errno (logged once). */
 int manager_state_save(Manager *m);
