@@ -10,6 +10,7 @@
  */
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -91,6 +92,32 @@ static Ci *find_devnum(Manager *m, const char *device) {
         return c;
 }
 
+/* "2:0:0:0": the kernel log names a SCSI device by its address when no
+ * disk name is at hand (sdev_printk(): "rejecting I/O to offline device",
+ * "Device offlined ...").  Its disk is the one under the device's block/
+ * directory in sysfs. */
+static Ci *find_scsi_address(Manager *m, const char *device) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_free_ char *p = NULL;
+        struct udev_device *d;
+        unsigned h, c, t, l;
+        struct dirent *de;
+        char tail;
+
+        if (!m->udev || sscanf(device, "%u:%u:%u:%u%c", &h, &c, &t, &l, &tail) != 4)
+                return NULL;
+        d = udev_device_new_from_subsystem_sysname(m->udev, "scsi", device);
+        if (!d)
+                return NULL;
+        p = path_join(udev_device_get_syspath(d), "block");
+        udev_device_unref(d);
+        dir = p ? opendir(p) : NULL;
+        while (dir && (de = readdir(dir)))
+                if (de->d_name[0] != '.')
+                        return inventory_get_by_name(m->inventory, de->d_name);
+        return NULL;
+}
+
 int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
         Manager *m = userdata;
         Ci *c, *array, *map;
@@ -100,6 +127,8 @@ int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
                 c = find_ata_port(m, device);
         if (!c)
                 c = find_devnum(m, device);
+        if (!c)
+                c = find_scsi_address(m, device);
         if (!c)
                 return -ENOENT;
 
