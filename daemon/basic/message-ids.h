@@ -45,6 +45,7 @@
 /* An incident is raised: one id per fault class, so that each class has
  * its own knowledge article in the catalog. */
 #define SG_MESSAGE_INCIDENT_DISK_FAILED     "f48cc29e28454d2cb822d8f8b82e961e"
+#define SG_MESSAGE_INCIDENT_DISK_OFFLINE    "19b82b4bb32147f8bade81df21d119f2"
 #define SG_MESSAGE_INCIDENT_DISK_MEDIA      "bd9a0ab6ef9147859cf36090590a7003"
 #define SG_MESSAGE_INCIDENT_DISK_TRANSPORT  "65a6a864e2304e55af1210cca719819f"
 #define SG_MESSAGE_INCIDENT_DISK_LINK       "9c0e2345ab9246a2b0af44057ebd5c44"

@@ -427,6 +427,8 @@ static int method_set_status(sd_bus_message *message, Manager *m, IncidentStatus
                                          what, incident_status_to_string(i->status), incident_status_to_string(status));
         if (r < 0)
                 return bus_error_from_errno(error, r, what);
+        if (status == INCIDENT_RESOLVED)
+                manager_incident_resolved(m, i);
         log_notice("Incident %s %s over the bus.", id, incident_status_to_string(status));
         return sd_bus_reply_method_return(message, NULL);
 }

@@ -10,6 +10,7 @@
  */
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -91,6 +92,32 @@ static Ci *find_devnum(Manager *m, const char *device) {
         return c;
 }
 
+/* "2:0:0:0": the kernel log names a SCSI device by its address when no
+ * disk name is at hand (sdev_printk(): "rejecting I/O to offline device",
+ * "Device offlined ...").  Its disk is the one under the device's block/
+ * directory in sysfs. */
+static Ci *find_scsi_address(Manager *m, const char *device) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_free_ char *p = NULL;
+        struct udev_device *d;
+        unsigned h, c, t, l;
+        struct dirent *de;
+        char tail;
+
+        if (!m->udev || sscanf(device, "%u:%u:%u:%u%c", &h, &c, &t, &l, &tail) != 4)
+                return NULL;
+        d = udev_device_new_from_subsystem_sysname(m->udev, "scsi", device);
+        if (!d)
+                return NULL;
+        p = path_join(udev_device_get_syspath(d), "block");
+        udev_device_unref(d);
+        dir = p ? opendir(p) : NULL;
+        while (dir && (de = readdir(dir)))
+                if (de->d_name[0] != '.')
+                        return inventory_get_by_name(m->inventory, de->d_name);
+        return NULL;
+}
+
 int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
         Manager *m = userdata;
         Ci *c, *array, *map;
@@ -100,6 +127,8 @@ int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
                 c = find_ata_port(m, device);
         if (!c)
                 c = find_devnum(m, device);
+        if (!c)
+                c = find_scsi_address(m, device);
         if (!c)
                 return -ENOENT;
 
@@ -112,6 +141,7 @@ int manager_diag_lookup(void *userdata, const char *device, DiagNode *ret) {
                 .controller_id = keep(m, 2, c->controller_id),
                 .array_id = array ? keep(m, 3, array->id) : NULL,
                 .map_id = map && !array ? keep(m, 3, map->id) : NULL,
+                .offlined_by_us = c->type == CI_DISK && manager_offlined_itself(m, c->id),
         };
         return 0;
 }
@@ -188,6 +218,7 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
         in->impact = IMPACT_DEGRADED;
         switch (f->class) {
         case FAULT_DISK_FAILED:
+        case FAULT_DISK_OFFLINE:
                 in->urgency = URGENCY_HIGH;
                 if (array)
                         in->impact = streq_ptr(array->array_state, "inactive") || streq_ptr(array->array_state, "broken")
@@ -223,7 +254,8 @@ static void classify(Manager *m, const Fault *f, const Ci *c, IncidentInput *in)
         /* A disk fault on the last copy of the data: the array has no
          * redundancy left, so its errors are the service's. */
         if (array && array->degraded > 0 &&
-            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_TRANSPORT)) {
+            (f->class == FAULT_DISK_MEDIA || f->class == FAULT_DISK_FAILED || f->class == FAULT_DISK_OFFLINE ||
+             f->class == FAULT_DISK_TRANSPORT)) {
                 bool last = true;
 
                 for (size_t k = 0; k < array->n_members; k++)
@@ -249,6 +281,8 @@ static const char *fault_title(FaultClass c) {
         switch (c) {
         case FAULT_DISK_FAILED:
                 return "failed";
+        case FAULT_DISK_OFFLINE:
+                return "taken offline by the kernel";
         case FAULT_DISK_MEDIA:
                 return "unrecovered media errors";
         case FAULT_DISK_TRANSPORT:
@@ -384,6 +418,13 @@ void manager_feed(const Ereport *e, void *userdata) {
                                   strempty(ereport_class_to_string(e->class)), e->device);
         /* A fault may now be held back until a deadline. */
         arm_diagnosis_timer(m);
+}
+
+void manager_incident_resolved(Manager *m, const Incident *i) {
+        if (!m->diagnosis || !i->ci_id)
+                return;
+        diagnosis_clear(m->diagnosis, i->ci_id);
+        manager_state_changed(m);
 }
 
 /* --- the diagnosis timer ------------------------------------------------- */

@@ -65,6 +65,34 @@ static Incident *incident_of(Manager *m, const Ci *disk) {
         return NULL;
 }
 
+bool manager_offlined_itself(Manager *m, const char *ci_id) {
+        _cleanup_free_ Incident **l = NULL;
+        Isolation *s = m->isolated ? hashmap_get(m->isolated, ci_id) : NULL;
+        int n;
+
+        if (s)
+                return s->action == RESPONSE_SCSI_OFFLINE;
+        /* After a restart the map is empty: the incidents remember.  A
+         * mitigated incident whose last action on the disk is an enforced
+         * scsi.offline (scsi.online after it brings the disk back). */
+        if (!m->incidents)
+                return false;
+        n = incident_manager_list(m->incidents, &l);
+        for (int k = 0; k < n; k++) {
+                const Incident *i = l[k];
+                const IncidentAction *last = NULL;
+
+                if (i->status != INCIDENT_MITIGATED)
+                        continue;
+                for (size_t a = 0; a < i->n_actions; a++)
+                        if (streq_ptr(i->actions[a].target, ci_id) && streq_ptr(i->actions[a].mode, "enforce"))
+                                last = &i->actions[a];
+                if (last && streq_ptr(last->action, response_action_to_string(RESPONSE_SCSI_OFFLINE)))
+                        return true;
+        }
+        return false;
+}
+
 static int remember_isolation(Manager *m, const ResponseRequest *r) {
         const Ci *container = r->array ?: r->map;
         Isolation *s;

@@ -156,6 +156,12 @@ static inline usec_t manager_now(Manager *m, clockid_t clock) {
 }
 
 void manager_state_changed(Manager *m);
+/* manager_incident_resolved() - an operator resolved @i: the fault is
+ * repaired, so diagnosis forgets its CI's open faults and engines, and
+ * evidence that comes afterwards is a new occurrence (it reopens @i, or
+ * raises a new incident once @i is closed) instead of being swallowed as
+ * a fault already raised. */
+void manager_incident_resolved(Manager *m, const Incident *i);
 /* manager_state_save() - save the diagnosis snapshot and the kmsg cursor
  * now (one transaction).  Return: 0, -errno (logged once). */
 int manager_state_save(Manager *m);
@@ -237,6 +243,11 @@ void manager_respond_to(Manager *m, const char *ci_id, ResponseAction action, In
 int manager_isolate(Manager *m, const char *device, const char *reason, const char *who, char **ret_result);
 int manager_reinstate(Manager *m, const char *device, const char *who, char **ret_result);
 void manager_response_stop(Manager *m);
+/* manager_offlined_itself() - did storguard's own response (scsi.offline,
+ * enforced, not reversed since) take the disk @ci_id offline?  Its offline
+ * evidence is then the workaround showing, not a new fault.  Return: true
+ * if so. */
+bool manager_offlined_itself(Manager *m, const char *ci_id);
 
 /* manager_scan() - re-read the whole inventory now.  Return: the number of
  * CIs present, or -errno (logged). */

@@ -12,6 +12,7 @@
 
 static const char *const fault_class_table[_FAULT_CLASS_MAX] = {
         [FAULT_DISK_FAILED] = "disk.failed",
+        [FAULT_DISK_OFFLINE] = "disk.offline",
         [FAULT_DISK_MEDIA] = "disk.media",
         [FAULT_DISK_TRANSPORT] = "disk.transport",
         [FAULT_DISK_LINK] = "disk.link",
@@ -144,6 +145,7 @@ typedef enum Group {
         GROUP_MEDIA,
         GROUP_MEDIA_NOW,  /* one is enough: predictive failure, SMART failing */
         GROUP_FAILED,
+        GROUP_OFFLINE,    /* one is enough, and it is transport evidence too */
         GROUP_FAIL_SLOW,
         GROUP_TRANSPORT,
         GROUP_LINK,
@@ -165,6 +167,8 @@ static Group ereport_group(const Ereport *e) {
                 return GROUP_MEDIA_NOW;
         case EREPORT_MD_MEMBER_FAULTY:
                 return GROUP_FAILED;
+        case EREPORT_SCSI_DEVICE_OFFLINE:
+                return GROUP_OFFLINE;
         case EREPORT_BLK_FAIL_SLOW:
                 return GROUP_FAIL_SLOW;
         case EREPORT_SCSI_CMD_FAILED:
@@ -176,7 +180,6 @@ static Group ereport_group(const Ereport *e) {
         case EREPORT_SCSI_TARGET_RESET:
         case EREPORT_SCSI_BUS_RESET:
         case EREPORT_SCSI_HOST_RESET:
-        case EREPORT_SCSI_DEVICE_OFFLINE:
         case EREPORT_SCSI_IOTMO_COUNT:
         case EREPORT_BLK_TIMEOUT:
         case EREPORT_BLK_LATENCY_OUTLIER:
@@ -406,6 +409,28 @@ int diagnosis_feed(Diagnosis *d, const Ereport *e, usec_t now_usec) {
                 n->last_transport_usec = now_usec;
                 hold(d, n, FAULT_DISK_FAIL_SLOW, 70, FAULT_ACTION_REPLACE_DISK, now_usec,
                      "latency far above its peers' for several windows while doing comparable work");
+                correlate(d, n, now_usec);
+                break;
+        case GROUP_OFFLINE:
+                if (dn.offlined_by_us) {
+                        /* Our own workaround (scsi.offline) showing in
+                         * the kernel log or the device state: the
+                         * incident that asked for it already stands. */
+                        log_debug("'%s' is offline by storguard's own response: not a fault.", n->name);
+                        break;
+                }
+                /* Every command to it is now rejected: out of service,
+                 * at once.  A multipath path's offline is a path failure,
+                 * which the map's path faults report. */
+                if (!n->is_path)
+                        hold(d, n, FAULT_DISK_OFFLINE, 80,
+                             n->in_array ? FAULT_ACTION_ISOLATE_MEMBER : FAULT_ACTION_REPLACE_DISK, now_usec,
+                             "the kernel took the device offline: every command to it is rejected");
+                n->has_transport = true;
+                n->last_transport_usec = now_usec;
+                if (serd_record(&n->transport, now_usec))
+                        hold(d, n, FAULT_DISK_TRANSPORT, 60, FAULT_ACTION_REPLACE_DISK, now_usec,
+                             "repeated timeouts/resets on this disk");
                 correlate(d, n, now_usec);
                 break;
         case GROUP_PATH_FAILED:

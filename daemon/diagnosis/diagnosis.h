@@ -20,6 +20,12 @@
  *    "its controller ... is suspect" in its reason;
  *  - an md member failure or media errors on a disk whose siblings behind
  *    the same controller are quiet is a disk fault (higher confidence);
+ *  - a disk the kernel took offline (every command rejected) is out of
+ *    service: one such ereport is a fault (FAULT_DISK_OFFLINE), held and
+ *    absorbed like the other disk faults, and still transport evidence for
+ *    the controller correlation; a multipath path's offline is only the
+ *    latter (its map's path faults cover it), and so is nothing at all
+ *    when storguard's own response offlined the disk;
  *  - a multipath path that fails and is reinstated repeatedly is flapping;
  *    one that stays failed past a hold time is failed;
  *  - one fault per (CI, class) until diagnosis_clear().
@@ -36,7 +42,8 @@
 #include "time-util.h"
 
 typedef enum FaultClass {
-        FAULT_DISK_FAILED,      /* md failed the member, or the disk was offlined */
+        FAULT_DISK_FAILED,      /* md failed the member */
+        FAULT_DISK_OFFLINE,     /* the kernel took the disk offline: out of service */
         FAULT_DISK_MEDIA,       /* unrecovered media errors, predictive failure */
         FAULT_DISK_TRANSPORT,   /* timeouts/resets on this disk only */
         FAULT_DISK_LINK,        /* repeated ATA link resets */
@@ -99,6 +106,8 @@ typedef struct DiagNode {
         const char *controller_id;  /* disk/path -> its controller, NULL if unknown */
         const char *array_id;       /* md member -> array */
         const char *map_id;         /* path -> multipath map */
+        bool offlined_by_us;        /* storguard's own response took it offline (scsi.offline):
+                                     * its offline evidence is the workaround, not a fault */
 } DiagNode;
 
 /* Resolve an ereport's device ("sdc5", "host0", "65:32", "ata1", "nvme0").

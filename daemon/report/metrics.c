@@ -37,6 +37,7 @@ static HealthAssessment incident_health(const Incident *i) {
         size_t l = strcspn(key, ":");
 
         if ((l == strlen("disk.failed") && strneq(key, "disk.failed", l)) ||
+            (l == strlen("disk.offline") && strneq(key, "disk.offline", l)) ||
             (l == strlen("path.failed") && strneq(key, "path.failed", l)))
                 return HEALTH_FAILED;
         if ((l == strlen("disk.media") && strneq(key, "disk.media", l)) ||

@@ -14,6 +14,7 @@ static const struct {
         const char *message_id;
 } raised_ids[] = {
         { "disk.failed", SG_MESSAGE_INCIDENT_DISK_FAILED },
+        { "disk.offline", SG_MESSAGE_INCIDENT_DISK_OFFLINE },
         { "disk.media", SG_MESSAGE_INCIDENT_DISK_MEDIA },
         { "disk.transport", SG_MESSAGE_INCIDENT_DISK_TRANSPORT },
         { "disk.link", SG_MESSAGE_INCIDENT_DISK_LINK },

@@ -315,6 +315,107 @@ static void test_member_errors_sibling_healthy(void **state) {
         assert_int_equal(c.n, 2);
 }
 
+/* ---- a device the kernel took offline ---- */
+
+/* The topology above, but the disks named in userdata (a NULL-ended list
+ * of CI ids) were taken offline by storguard's own response. */
+static int lookup_self_offlined(void *userdata, const char *device, DiagNode *ret) {
+        const char *const *ours = userdata;
+        int r = lookup(NULL, device, ret);
+
+        for (size_t i = 0; r >= 0 && ours && ours[i]; i++)
+                if (streq(ret->ci_id, ours[i]))
+                        ret->offlined_by_us = true;
+        return r;
+}
+
+typedef struct WantFault {
+        FaultClass class;
+        const char *suspect;
+        FaultAction action;
+} WantFault;
+
+/* One offline ereport is a fault of its own (no SERD), held for the
+ * correlation window like every disk fault; absorbed when its controller
+ * turns out to be the suspect; a multipath path's offline is a path
+ * matter; and the offline storguard did itself (scsi.offline) is no fault
+ * and no transport evidence either. */
+static void test_offline(void **state) {
+        static const char *const ours[] = { "disk-sdg", NULL };
+        static const struct {
+                const char *name;
+                Timed t[4];
+                size_t n;
+                const char *const *self_offlined;
+                usec_t tick; /* offset from T0 */
+                WantFault want[3];
+                size_t n_want;
+        } cases[] = {
+                { "lone disk, sibling healthy",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 } }, 1, NULL, 2 * MIN_,
+                  { { FAULT_DISK_OFFLINE, "disk-sdg", FAULT_ACTION_REPLACE_DISK } }, 1 },
+                { "md member: isolate it",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdc", 0 } }, 1, NULL, 2 * MIN_,
+                  { { FAULT_DISK_OFFLINE, "disk-sdc", FAULT_ACTION_ISOLATE_MEMBER } }, 1 },
+                { "repeats: one fault",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 },
+                    { 1 * S, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 },
+                    { 5 * MIN_, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 } }, 3, NULL, 10 * MIN_,
+                  { { FAULT_DISK_OFFLINE, "disk-sdg", FAULT_ACTION_REPLACE_DISK } }, 1 },
+                { "two disks behind one controller: the controller, the disks absorbed",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sda", 0 },
+                    { 10 * S, EREPORT_SCSI_DEVICE_OFFLINE, "sdb", 0 } }, 2, NULL, 10 * MIN_,
+                  { { FAULT_CONTROLLER, "ctrl-host0", FAULT_ACTION_CHECK_CONTROLLER } }, 1 },
+                { "multipath path: no disk fault",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "65:0", 0 } }, 1, NULL, 2 * MIN_,
+                  {}, 0 },
+                { "offlined by storguard itself: nothing",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 } }, 1, ours, 10 * MIN_,
+                  {}, 0 },
+                { "ours is not transport evidence: its sibling alone is a disk fault",
+                  { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 },
+                    { 10 * S, EREPORT_SCSI_DEVICE_OFFLINE, "sdh", 0 } }, 2, ours, 10 * MIN_,
+                  { { FAULT_DISK_OFFLINE, "disk-sdh", FAULT_ACTION_REPLACE_DISK } }, 1 },
+        };
+
+        for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+                _cleanup_(diagnosis_freep) Diagnosis *d = NULL;
+                Collected c = {};
+
+                print_message("case: %s\n", cases[k].name);
+                assert_int_equal(diagnosis_new(NULL, lookup_self_offlined, (void *) cases[k].self_offlined, collect,
+                                               &c, &d), 0);
+                feed(d, cases[k].t, cases[k].n);
+                /* held back for the correlation window, not raised at once */
+                if (cases[k].n == 1)
+                        assert_int_equal(c.n, 0);
+                diagnosis_tick(d, T0 + cases[k].tick);
+                assert_int_equal(c.n, cases[k].n_want);
+                for (size_t w = 0; w < cases[k].n_want; w++) {
+                        const Fault *x = find_fault(&c, cases[k].want[w].class, cases[k].want[w].suspect);
+                        assert_non_null(x);
+                        assert_int_equal(x->action, cases[k].want[w].action);
+                }
+        }
+}
+
+/* HoldSec=0: the offline disk is raised by the ereport itself. */
+static void test_offline_no_hold(void **state) {
+        _cleanup_(diagnosis_freep) Diagnosis *d = NULL;
+        Collected c = {};
+        DiagParams p;
+
+        diag_params_default(&p);
+        p.hold_usec = 0;
+        assert_int_equal(diagnosis_new(&p, lookup, NULL, collect, &c, &d), 0);
+        feed(d, (Timed[]) { { 0, EREPORT_SCSI_DEVICE_OFFLINE, "sdg", 0 } }, 1);
+        assert_int_equal(diagnosis_tick(d, T0), 1);
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.faults[0].class, FAULT_DISK_OFFLINE);
+        assert_string_equal(fault_class_to_string(FAULT_DISK_OFFLINE), "disk.offline");
+        assert_int_equal(fault_class_from_string("disk.offline"), FAULT_DISK_OFFLINE);
+}
+
 static void test_paths(void **state) {
         static const Timed t[] = {
                 /* hba1's path flaps */
@@ -848,6 +949,8 @@ int main(void) {
                 cmocka_unit_test(test_cascade_member_fails_in_storm),
                 cmocka_unit_test(test_member_errors_sibling_healthy),
                 cmocka_unit_test(test_paths),
+                cmocka_unit_test(test_offline),
+                cmocka_unit_test(test_offline_no_hold),
                 cmocka_unit_test(test_precursors_and_host_resets),
                 cmocka_unit_test(test_failslow),
                 cmocka_unit_test(test_restart_every_split),
