@@ -138,14 +138,21 @@ END {
 		row(sprintf("VM steady RSS per device, KiB (N=%s..%s)", lo, hi), sprintf("%.1f", per), "-", "")
 		row("VM steady RSS fixed base, KiB", sprintf("%.0f", v("steady_" lo "_rss_kib") - per * lo), "-", "")
 	}
+	# The figures of earlier versions of scenario 91.  Those from the
+	# injection include the tools that inject (dmsetup, dd): no goal.
 	m = split("mdkernel md offline path", KS, " ")
 	LBL["mdkernel"] = "md member failed, kmsg event -> incident"
-	LBL["md"] = "md member failed, injection -> incident"
-	LBL["offline"] = "device offline, injection -> incident (disk.offline)"
+	LBL["md"] = "md member failed, injection (dmsetup, dd included) -> incident"
+	LBL["offline"] = "device offline, injection (echo, dd included) -> incident"
 	LBL["path"] = "multipath path failed -> incident"
 	for (i = 1; i <= m; i++) {
 		k = KS[i]
 		if (v("lat_" k "_median_ms") == "") continue
+		if (k == "md" || k == "offline") {
+			row(sprintf("VM %s: median ms (n=%s)", LBL[k], v("lat_" k "_n")), v("lat_" k "_median_ms"), "-", "")
+			row(sprintf("VM %s: p99 ms", LBL[k]), v("lat_" k "_p99_ms"), "-", "")
+			continue
+		}
 		row(sprintf("VM %s: median ms (n=%s)", LBL[k], v("lat_" k "_n")), v("lat_" k "_median_ms"), "< 100", le(v("lat_" k "_median_ms"), 100))
 		row(sprintf("VM %s: p99 ms (max of n)", LBL[k]), v("lat_" k "_p99_ms"), "< 500", le(v("lat_" k "_p99_ms"), 500))
 	}
