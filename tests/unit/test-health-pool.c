@@ -80,7 +80,8 @@ static void done(void *request_userdata, const char *reply, size_t size, bool co
         a->done_usec = now(CLOCK_MONOTONIC);
         if (!complete) {
                 a->partial_size = size;
-                memcpy(a->partial, reply, MIN(size, sizeof(a->partial)));
+                if (size > 0) /* reply is NULL when the worker sent nothing */
+                        memcpy(a->partial, reply, MIN(size, sizeof(a->partial)));
         } else {
                 uint32_t len;
 
