@@ -127,6 +127,18 @@ int bus_service_start(Manager *m, const char *address) {
                 return log_error_errno(r, "Failed to connect to the %s bus%s%s: %m", address ? "private" : "system",
                                        address ? " at " : "", strempty(address));
         (void) sd_bus_set_description(bus, "storguardd");
+        /* Finish authentication and Hello now: the inventory scan that
+         * follows keeps the event loop busy (minutes for 1,024 disks in the
+         * VM lab), and dbus-daemon drops a connection that has not
+         * authenticated within its auth_timeout. */
+        {
+                const char *unique;
+
+                r = sd_bus_get_unique_name(bus, &unique);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to complete the connection to the %s bus: %m",
+                                               address ? "private" : "system");
+        }
 
         if ((r = bus_manager_add(m, bus)) < 0 || (r = bus_device_add(m, bus)) < 0 ||
             (r = bus_array_add(m, bus)) < 0 || (r = bus_incident_add(m, bus)) < 0 ||
