@@ -24,4 +24,5 @@
 #define PROC_ROOT "/proc"
 #define BOOT_ID_PATH PROC_ROOT "/sys/kernel/random/boot_id"
 #define MDSTAT_PATH PROC_ROOT "/mdstat"
+#define DISKSTATS_PATH PROC_ROOT "/diskstats"
 #define DM_CONTROL_PATH DEV_ROOT "/mapper/control"

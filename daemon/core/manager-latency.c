@@ -25,6 +25,7 @@
 #include "failslow.h"
 #include "log.h"
 #include "manager.h"
+#include "paths.h"
 #include "string-util.h"
 
 typedef struct DiskSamples {
@@ -174,9 +175,8 @@ static void evaluate_group(Manager *m, Ci **disks, DiskSamples **samples, size_t
         _cleanup_free_ FailSlowSample *mat = NULL;
         FailSlowVerdict v;
         char raw[200];
-        int r;
-
         bool busy = false;
+        int r;
 
         if (n < 2 || windows == 0)
                 return;
@@ -237,9 +237,9 @@ static int on_latency_timer(sd_event_source *src, uint64_t usec, void *userdata)
 
         if (n < 0)
                 return 0;
-        r = blkstat_read_diskstats("/proc/diskstats", &entries, &ds.n);
+        r = blkstat_read_diskstats(DISKSTATS_PATH, &entries, &ds.n);
         if (r < 0)
-                log_debug_errno(r, "Cannot read /proc/diskstats, reading each disk's stat file: %m");
+                log_debug_errno(r, "Cannot read %s, reading each disk's stat file: %m", DISKSTATS_PATH);
         ds.entries = entries;
         HASHMAP_FOREACH(s, m->latency)
                 s->seen = false;
